@@ -1,0 +1,370 @@
+"""The domain model: what an audit observed (evidence) and what the rules concluded (findings).
+
+Everything here is a frozen dataclass, serialised to the results contract v1 (``results.json``,
+JSON Schema in ``auditor/schemas/results.schema.json``) by :func:`to_jsonable` and read back by
+:func:`from_jsonable`. Field names are the contract: add fields freely, never rename or drop one
+without bumping :data:`SCHEMA_VERSION`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
+
+SCHEMA_VERSION = 1
+"""Version of the results contract written to ``results.json``."""
+
+PhaseName = Literal["before", "reject", "accept"]
+PHASES: tuple[PhaseName, ...] = ("before", "reject", "accept")
+"""The audit phases, in the order they are reported."""
+
+Party = Literal["first", "third"]
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+"""Severities from worst to mildest."""
+Status = Literal["ok", "error"]
+
+
+@dataclass(frozen=True)
+class Classification:
+    """What the knowledge base says about a host or cookie."""
+
+    entity: str | None
+    """Company or product behind it (``"Google"``), ``None`` when unknown."""
+    category: str
+    """Purpose category: advertising, analytics, social, consent, functional, necessary, ... or ``unknown``."""
+    tracker: bool
+    """Whether it is known to track users (advertising, analytics, social, ...)."""
+    vendor: str | None = None
+    """The product (``"Google Analytics"``), when known."""
+    purpose: str | None = None
+    """A short human description of what the cookie or host does."""
+    exempt_possible: bool = False
+    """Whether the CNIL audience-measurement exemption can apply when the tool is configured for it."""
+    source: str | None = None
+    """The knowledge-base entry (and its cited source) that matched."""
+
+
+@dataclass(frozen=True)
+class Cookie:
+    """One cookie found in the browser's cookie jar at the end of a phase."""
+
+    name: str
+    value: str
+    """Raw value; reports hide it unless asked (it can hold personal identifiers)."""
+    domain: str
+    """Cookie domain as stored by the browser (a leading dot means it is sent to subdomains)."""
+    path: str
+    expires: float | None
+    """Expiry as a Unix timestamp, ``None`` for a session cookie."""
+    lifetime_days: float | None
+    """Days between the observation and ``expires`` (``None`` for a session cookie)."""
+    secure: bool
+    http_only: bool
+    same_site: str
+    """``Strict``, ``Lax``, ``None`` or empty when the browser did not report it."""
+    party: Party
+    registrable_domain: str
+    """The cookie domain's registrable domain (eTLD+1), e.g. ``doubleclick.net``."""
+    set_by: Literal["header", "script", "unknown"]
+    """Whether a ``Set-Cookie`` response header set it, or script (``document.cookie``)."""
+    classification: Classification | None = None
+
+
+@dataclass(frozen=True)
+class SetCookieHeader:
+    """A ``Set-Cookie`` header the browser received; ``stored`` says whether the cookie is in the jar."""
+
+    name: str
+    domain: str
+    """The ``Domain`` attribute, or the response host when absent."""
+    url: str
+    """The response that carried the header."""
+    host: str
+    party: Party
+    stored: bool
+    """False when the browser refused or dropped it (e.g. third-party blocking): the attempt is evidence."""
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    """The header's attributes, lower-cased names (``max-age``, ``samesite``, ``secure``, ...)."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """A network request made by the page (any frame) during a phase."""
+
+    url: str
+    host: str
+    resource_type: str
+    method: str
+    party: Party
+    registrable_domain: str
+    initiator: str | None = None
+    """URL of the frame that issued the request, when known."""
+    status: int | None = None
+    """HTTP status of the response; ``None`` when the request failed or got no response."""
+    failure: str | None = None
+    """The network error when the request failed."""
+    classification: Classification | None = None
+
+
+@dataclass(frozen=True)
+class StorageItem:
+    """One ``localStorage`` or ``sessionStorage`` key of one origin."""
+
+    origin: str
+    kind: Literal["local", "session"]
+    key: str
+    size: int
+    """Length of the stored value, in characters (values are not kept)."""
+    party: Party
+
+
+@dataclass(frozen=True)
+class BannerControl:
+    """A consent control seen on the banner (button or link), with what makes it easy or hard to use."""
+
+    label: str
+    role: Literal["accept", "reject", "settings", "save", "close", "other"]
+    kind: Literal["button", "link", "checkbox", "other"]
+    layer: int
+    """1 for the first layer, 2 for a settings layer, ..."""
+    frame_url: str | None = None
+    selector: str | None = None
+    width: float | None = None
+    height: float | None = None
+    color: str | None = None
+    background: str | None = None
+    contrast: float | None = None
+    """WCAG contrast ratio of label against background."""
+    font_size: float | None = None
+    checked: bool | None = None
+    """For checkboxes/toggles: whether it is pre-ticked."""
+
+
+@dataclass(frozen=True)
+class Banner:
+    """What was found of the consent banner in a phase."""
+
+    found: bool
+    cmp: str | None = None
+    """Consent-management platform recognised (``didomi``, ``tarteaucitron``, ...), if any."""
+    frame_url: str | None = None
+    text: str | None = None
+    """Visible banner text (truncated), for policy quotes and reports."""
+    controls: tuple[BannerControl, ...] = ()
+    screenshot: str | None = None
+    """Path of a screenshot of the banner, relative to the results file."""
+
+
+@dataclass(frozen=True)
+class ConsentAction:
+    """The consent choice attempted in a phase and what happened."""
+
+    action: Literal["reject", "accept"]
+    clicked: bool
+    label: str | None = None
+    selector: str | None = None
+    frame_url: str | None = None
+    method: str | None = None
+    """How the control was found: ``config``, ``cmp:<name>``, ``heuristic``."""
+    steps: int = 0
+    """Clicks needed to make the choice (2 when it sat on a second layer)."""
+    reason: str | None = None
+    """Why nothing was clicked, or how the click fell short."""
+    candidates: tuple[str, ...] = ()
+    """Labels of the controls seen when the right one could not be found."""
+
+
+@dataclass(frozen=True)
+class TcfState:
+    """IAB TCF v2 state: from ``__tcfapi('getTCData')`` and/or the ``euconsent-v2`` cookie."""
+
+    source: Literal["api", "cookie"]
+    tc_string: str | None
+    valid: bool
+    """Whether the TC string decoded strictly (a truncated string is not consent)."""
+    error: str | None = None
+    cmp_id: int | None = None
+    cmp_version: int | None = None
+    version: int | None = None
+    created: str | None = None
+    last_updated: str | None = None
+    purpose_consents: tuple[int, ...] = ()
+    purpose_legitimate_interests: tuple[int, ...] = ()
+    vendor_consents: tuple[int, ...] = ()
+    vendor_legitimate_interests: tuple[int, ...] = ()
+    special_feature_optins: tuple[int, ...] = ()
+    publisher_cc: str | None = None
+    gdpr_applies: bool | None = None
+    event_status: str | None = None
+    cmp_status: str | None = None
+
+
+@dataclass(frozen=True)
+class Screenshot:
+    """A screenshot file written beside the results."""
+
+    label: str
+    path: str
+    """Relative to the directory of ``results.json``."""
+
+
+@dataclass(frozen=True)
+class PhaseResult:
+    """Everything observed in one phase of one site."""
+
+    name: PhaseName
+    status: Status
+    error: str | None = None
+    """Why the phase failed or is incomplete (evidence collected until then is still kept)."""
+    url: str | None = None
+    """URL of the page at the end of the phase."""
+    http_status: int | None = None
+    cookies: tuple[Cookie, ...] = ()
+    set_cookie_headers: tuple[SetCookieHeader, ...] = ()
+    requests: tuple[Request, ...] = ()
+    storage: tuple[StorageItem, ...] = ()
+    consent: ConsentAction | None = None
+    banner: Banner | None = None
+    tcf: tuple[TcfState, ...] = ()
+    screenshots: tuple[Screenshot, ...] = ()
+    warnings: tuple[str, ...] = ()
+    """Non-fatal problems (e.g. the load event never fired; evidence was still collected)."""
+    timings: Mapping[str, float] = field(default_factory=dict)
+    """Seconds spent per step, for profiling."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a finding is about."""
+
+    kind: Literal["cookie", "request", "storage", "banner", "tcf", "site"]
+    name: str | None = None
+    domain: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule's verdict on one subject: a violation (``fail``) or a rule that could not be evaluated (``error``)."""
+
+    rule: str
+    severity: Severity
+    phase: PhaseName | None
+    subject: Subject
+    message: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    outcome: Literal["fail", "error"] = "fail"
+    source: Mapping[str, Any] = field(default_factory=dict)
+    """What the rule implements: regulation, guideline paragraph, policy URL and quote."""
+    pack: str | None = None
+    baseline: str | None = None
+    """Reason from the baseline file when this finding is accepted (it then does not fail CI)."""
+
+
+@dataclass(frozen=True)
+class SiteResult:
+    """The audit of one site: its phases and the findings of the rule packs."""
+
+    url: str
+    status: Status
+    final_url: str | None = None
+    error: str | None = None
+    name: str | None = None
+    first_party: tuple[str, ...] = ()
+    """Registrable domains treated as first party (the site's own and its declared aliases)."""
+    phases: Mapping[str, PhaseResult] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
+    started: str | None = None
+    finished: str | None = None
+    attempts: int = 1
+
+
+@dataclass(frozen=True)
+class ToolInfo:
+    """Provenance: which tool wrote the results."""
+
+    name: str
+    version: str
+
+
+@dataclass(frozen=True)
+class BrowserInfo:
+    """Provenance: which browser collected the evidence."""
+
+    version: str | None = None
+    user_agent: str | None = None
+    executable: str | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A whole audit run: provenance and one result per site (the content of ``results.json``)."""
+
+    tool: ToolInfo
+    browser: BrowserInfo
+    started: str
+    finished: str | None
+    arguments: tuple[str, ...]
+    sites: tuple[SiteResult, ...]
+    options: Mapping[str, Any] = field(default_factory=dict)
+    rule_packs: tuple[str, ...] = ()
+    schema_version: int = SCHEMA_VERSION
+
+
+# --- serialisation -----------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Convert a model object (dataclasses, tuples, mappings) to plain JSON-compatible data."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, Mapping):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    return obj
+
+
+@typing.no_type_check
+def _convert(tp: Any, value: Any) -> Any:
+    origin = get_origin(tp)
+    if value is None:
+        return None
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return _convert(args[0], value)
+        return value
+    if origin is tuple:
+        (inner, *_rest) = get_args(tp)
+        return tuple(_convert(inner, v) for v in value)
+    if origin in (Mapping, dict, typing.Mapping) or tp is dict:
+        args = get_args(tp)
+        inner = args[1] if len(args) == 2 else Any
+        return {k: _convert(inner, v) for k, v in value.items()}
+    if dataclasses.is_dataclass(tp):
+        return from_jsonable(tp, value)
+    return value
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def from_jsonable(cls: type[T], data: Mapping[str, Any]) -> T:
+    """Build a model object of type ``cls`` from plain data written by :func:`to_jsonable`.
+
+    Unknown keys (fields added by a newer writer) are ignored, so old readers keep working.
+    """
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    kwargs = {k: _convert(hints[k], v) for k, v in data.items() if k in names}
+    return cls(**kwargs)
