@@ -1,0 +1,1 @@
+"""Everything that drives the browser: the session, network recording, consent clicking, collection."""

@@ -1,0 +1,347 @@
+"""Collecting the evidence of one site in three phases: before any choice, after reject, after accept.
+
+Two fresh browser contexts per site:
+
+* the *reject* context loads the page, waits for the network to settle and takes the ``before``
+  snapshot (no interaction yet), then presses the reject control, stays long enough for delayed
+  beacons, views the page a second time and takes the ``reject`` snapshot;
+* the *accept* context does the same with the accept control (its pre-click state duplicates
+  ``before`` and is not reported again).
+
+Every failure becomes data: a page that does not load gives a site ``status: error`` with the reason
+and whatever was collected until then; a control that cannot be found or clicked gives a phase error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import BrowserContext, Page
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from auditor.browser import consent
+from auditor.browser.network import NetworkRecorder
+from auditor.browser.session import BrowserSession
+from auditor.browser.tcfread import read_tcf
+from auditor.config import AuditOptions, SiteConfig
+from auditor.model import (
+    Banner,
+    ConsentAction,
+    Cookie,
+    PhaseName,
+    PhaseResult,
+    Screenshot,
+    SiteResult,
+    StorageItem,
+)
+from auditor.party import PartyResolver, host_of, registrable_domain
+
+STORAGE_JS = """() => {
+  const out = {origin: location.origin, local: [], session: []};
+  for (const [kind, name] of [['local', 'localStorage'], ['session', 'sessionStorage']]) {
+    try {
+      const s = window[name];
+      for (let i = 0; i < s.length; i++) { const k = s.key(i); out[kind].push([k, (s.getItem(k) || '').length]); }
+    } catch (e) { /* storage blocked in this frame */ }
+  }
+  return out;
+}"""
+
+NET_ERRORS = {
+    "ERR_NAME_NOT_RESOLVED": "DNS lookup failed: the host name does not resolve",
+    "ERR_NAME_RESOLUTION_FAILED": "DNS lookup failed",
+    "ERR_CONNECTION_REFUSED": "connection refused: the host is unreachable on that port",
+    "ERR_CONNECTION_RESET": "connection reset by the server",
+    "ERR_CONNECTION_CLOSED": "connection closed by the server",
+    "ERR_CONNECTION_TIMED_OUT": "connection timed out",
+    "ERR_ADDRESS_UNREACHABLE": "address unreachable",
+    "ERR_TIMED_OUT": "the request timed out",
+    "ERR_SSL_PROTOCOL_ERROR": "TLS handshake failed",
+    "ERR_CERT_": "TLS certificate error",
+    "ERR_BAD_SSL_CLIENT_AUTH_CERT": "TLS client certificate rejected",
+    "ERR_TOO_MANY_REDIRECTS": "too many redirects",
+    "ERR_EMPTY_RESPONSE": "the server sent an empty response",
+    "ERR_INTERNET_DISCONNECTED": "no network",
+}
+TRANSIENT = ("ERR_CONNECTION_RESET", "ERR_CONNECTION_CLOSED", "ERR_TIMED_OUT", "ERR_CONNECTION_TIMED_OUT",
+             "ERR_EMPTY_RESPONSE", "timed out")
+"""Errors worth a retry of the whole site."""
+
+
+def describe_error(exc: BaseException) -> str:
+    """A one-line, human reason for a navigation failure, keeping Chromium's error code."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, PlaywrightTimeout):
+        return f"page load timed out ({text.removeprefix('Timeout ').split(' exceeded')[0]} exceeded)"
+    match = re.search(r"net::(ERR_[A-Z_]+)", text)
+    if match:
+        code = match.group(1)
+        for prefix, human in NET_ERRORS.items():
+            if code.startswith(prefix):
+                return f"{human} ({code})"
+        return f"network error ({code})"
+    return text
+
+
+def is_transient(reason: str | None) -> bool:
+    """Whether a site error is worth retrying."""
+    return bool(reason) and any(t in reason for t in TRANSIENT)  # type: ignore[operator]
+
+
+def slug(url: str) -> str:
+    """A file-name-safe, unique short name for a site URL."""
+    host = re.sub(r"[^a-z0-9.-]+", "-", host_of(url)) or "site"
+    return f"{host}-{hashlib.sha1(url.encode()).hexdigest()[:8]}"
+
+
+@dataclass
+class _Clock:
+    """Timings of the steps of one context, for profiling (``PhaseResult.timings``)."""
+
+    marks: dict[str, float] = field(default_factory=dict)
+    _t: float = field(default_factory=time.perf_counter)
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.marks[name] = round(self.marks.get(name, 0.0) + now - self._t, 3)
+        self._t = now
+
+
+@dataclass
+class SiteCollector:
+    """Collects one site; :meth:`run` returns its :class:`SiteResult` (never raises for site problems)."""
+
+    session: BrowserSession
+    site: SiteConfig
+    out_dir: Path
+    options: AuditOptions = field(init=False)
+    party: PartyResolver = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.options = self.session.options
+        self.party = PartyResolver(self.site.url, self.site.first_party)
+
+    async def run(self) -> SiteResult:
+        """Audit the site: the reject context (with ``before``), then the accept context."""
+        started = _iso_now()
+        phases: dict[str, PhaseResult] = {}
+        final_url: str | None = None
+        site_error: str | None = None
+        try:
+            before, reject, final_url, site_error = await self._context_run("reject", with_before=True)
+            phases["before"] = before
+            if reject is not None:
+                phases["reject"] = reject
+            if site_error is None:
+                _, accept, _, _ = await self._context_run("accept", with_before=False)
+                if accept is not None:
+                    phases["accept"] = accept
+        except PlaywrightError as exc:  # the browser itself failed (crash, closed)
+            site_error = f"browser failure: {describe_error(exc)}"
+        return SiteResult(
+            url=self.site.url,
+            name=self.site.name,
+            status="error" if site_error else "ok",
+            error=site_error,
+            final_url=final_url,
+            first_party=tuple(sorted(self.party.first_party)),
+            phases=phases,
+            started=started,
+            finished=_iso_now(),
+        )
+
+    async def _context_run(
+        self, role: consent.Role, *, with_before: bool
+    ) -> tuple[PhaseResult, PhaseResult | None, str | None, str | None]:
+        """One context: load, [snapshot before], choose ``role``, second view, snapshot ``role``.
+
+        Returns (first snapshot, phase snapshot or None, final URL, site error).
+        """
+        clock = _Clock()
+        context = await self.session.new_context(self.site)
+        recorder = NetworkRecorder(self.party, phase="before" if with_before else f"{role}-preclick")
+        recorder.attach(context)
+        clock.lap("context")
+        try:
+            page = await context.new_page()
+            http_status, load_error, warnings = await self._load(page, recorder)
+            clock.lap("load")
+            final_url = page.url if page.url != "about:blank" else None
+            if final_url:
+                self.party.add(final_url)
+            first = await self._snapshot(
+                "before", context, page, recorder, ("before",), warnings, http_status, clock, shoot=with_before
+            )
+            if load_error:
+                failed = replace(first, status="error", error=load_error)
+                return failed, None, final_url, load_error
+            recorder.phase = role
+            outcome = await consent.choose(page, self.site, role, banner_timeout=self.options.banner_timeout)
+            clock.lap("consent")
+            first = replace(first, banner=outcome.banner)
+            action = outcome.action
+            phase_warnings: list[str] = []
+            if action.clicked:
+                loop = asyncio.get_running_loop()
+                dwell_until = loop.time() + self.options.dwell
+                await recorder.wait_quiet(self.options.quiet_ms, self.options.quiet_cap, at_least_until=dwell_until)
+                clock.lap("dwell")
+                _, second_error, second_warnings = await self._load(page, recorder, second_view=True)
+                phase_warnings.extend(second_warnings)
+                if second_error:
+                    phase_warnings.append(f"second page view failed: {second_error}")
+                clock.lap("second_view")
+            phase = await self._snapshot(
+                role, context, page, recorder, (role,), phase_warnings, None, clock, shoot=True, banner=outcome.banner
+            )
+            phase = replace(phase, consent=action)
+            if not action.clicked:
+                phase = replace(phase, status="error", error=action.reason or f"{role} control not clicked")
+            return first, phase, final_url, None
+        finally:
+            try:
+                await context.close()
+            except PlaywrightError:
+                pass
+
+    async def _load(
+        self, page: Page, recorder: NetworkRecorder, *, second_view: bool = False
+    ) -> tuple[int | None, str | None, list[str]]:
+        """Navigate (or view again) and wait for the network to settle.
+
+        Returns (HTTP status, fatal error, warnings). A page whose ``load`` event never fires is not
+        fatal: the evidence is collected anyway, with a warning.
+        """
+        options = self.options
+        warnings: list[str] = []
+        loop = asyncio.get_running_loop()
+        try:
+            if second_view:
+                response = await page.reload(wait_until="domcontentloaded", timeout=options.timeout * 1000)
+            else:
+                response = await page.goto(self.site.url, wait_until="domcontentloaded", timeout=options.timeout * 1000)
+        except PlaywrightError as exc:
+            return None, describe_error(exc), warnings
+        started = loop.time()
+        try:
+            await page.wait_for_load_state("load", timeout=options.timeout * 1000)
+        except PlaywrightError:
+            warnings.append(f"the load event did not fire within {options.timeout:g} s; evidence collected anyway")
+        await recorder.wait_quiet(options.quiet_ms, options.quiet_cap, at_least_until=started + options.settle)
+        status = response.status if response is not None else None
+        if status is not None and status >= 400 and not second_view:
+            return status, f"HTTP {status} {response.status_text if response else ''}".strip(), warnings
+        return status, None, warnings
+
+    async def _snapshot(
+        self,
+        name: PhaseName,
+        context: BrowserContext,
+        page: Page,
+        recorder: NetworkRecorder,
+        request_phases: tuple[str, ...],
+        warnings: list[str],
+        http_status: int | None,
+        clock: _Clock,
+        *,
+        shoot: bool,
+        banner: Banner | None = None,
+    ) -> PhaseResult:
+        """Everything observable now: cookies, Set-Cookie headers, requests, storage, TCF, a screenshot."""
+        await recorder.drain()
+        raw_cookies = await context.cookies()
+        header_keys = recorder.header_cookie_keys()
+        now = time.time()
+        cookies = tuple(self._cookie(c, now, header_keys) for c in raw_cookies)
+        stored = {(c.name, c.domain.lstrip(".").lower()) for c in cookies}
+        storage = await self._storage(page)
+        tcf = await read_tcf(page, cookies)
+        clock.lap(f"snapshot_{name}")
+        shots: tuple[Screenshot, ...] = ()
+        if shoot and self.options.screenshots:
+            shots = await self._screenshot(page, name)
+            clock.lap(f"screenshot_{name}")
+        return PhaseResult(
+            name=name,
+            status="ok",
+            url=page.url,
+            http_status=http_status,
+            cookies=cookies,
+            set_cookie_headers=recorder.set_cookie_headers(request_phases, stored),
+            requests=recorder.requests(request_phases[0]),
+            storage=storage,
+            banner=banner,
+            tcf=tcf,
+            screenshots=shots,
+            warnings=tuple(warnings),
+            timings=dict(clock.marks),
+        )
+
+    def _cookie(self, raw: Any, now: float, header_keys: set[tuple[str, str]]) -> Cookie:
+        domain = str(raw["domain"])
+        bare = domain.lstrip(".").lower()
+        expires = raw.get("expires")
+        expires_at = float(expires) if expires is not None and float(expires) > 0 else None
+        return Cookie(
+            name=raw["name"],
+            value=raw["value"],
+            domain=domain,
+            path=raw.get("path", "/"),
+            expires=expires_at,
+            lifetime_days=round((expires_at - now) / 86400, 2) if expires_at else None,
+            secure=bool(raw.get("secure")),
+            http_only=bool(raw.get("httpOnly")),
+            same_site=str(raw.get("sameSite") or ""),
+            party=self.party.of_host(bare),
+            registrable_domain=registrable_domain(bare),
+            set_by="header" if (raw["name"], bare) in header_keys else "script",
+        )
+
+    async def _storage(self, page: Page) -> tuple[StorageItem, ...]:
+        async def one(frame: Any) -> Any:
+            try:
+                return await frame.evaluate(STORAGE_JS)
+            except PlaywrightError:
+                return None
+
+        seen: set[tuple[str, str, str]] = set()
+        items: list[StorageItem] = []
+        for data in await asyncio.gather(*(one(f) for f in page.frames)):
+            if not data or data["origin"] in ("null", ""):
+                continue
+            origin = data["origin"]
+            for kind in ("local", "session"):
+                for key, size in data[kind]:
+                    if (origin, kind, key) in seen:
+                        continue
+                    seen.add((origin, kind, key))
+                    items.append(
+                        StorageItem(origin=origin, kind=kind, key=key, size=size, party=self.party.of_host(host_of(origin)))  # type: ignore[arg-type]
+                    )
+        return tuple(items)
+
+    async def _screenshot(self, page: Page, name: str) -> tuple[Screenshot, ...]:
+        relative = Path("screenshots") / f"{slug(self.site.url)}-{name}.jpg"
+        path = self.out_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            await page.screenshot(path=str(path), type="jpeg", quality=70, timeout=10000)
+        except PlaywrightError:
+            return ()
+        return (Screenshot(label=name, path=relative.as_posix()),)
+
+
+async def collect_site(session: BrowserSession, site: SiteConfig, out_dir: Path) -> SiteResult:
+    """Collect the three phases of ``site`` with an open browser session."""
+    return await SiteCollector(session, site, out_dir).run()
+
+
+def _iso_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

@@ -1,0 +1,218 @@
+"""Recording what a browser context sends and receives, and waiting for its network to settle.
+
+One :class:`NetworkRecorder` per browser context listens to every request of every page and frame
+(``context.on``), labels each with the current phase, collects the ``Set-Cookie`` headers of the
+responses (whether or not the browser then stored the cookie) and counts requests in flight, so
+:meth:`NetworkRecorder.wait_quiet` can wait for real network quiet instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from playwright.async_api import BrowserContext
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Request as PWRequest
+from playwright.async_api import Response as PWResponse
+
+from auditor.model import Request, SetCookieHeader
+from auditor.party import PartyResolver, host_of, registrable_domain
+
+STUCK_AFTER = 4.0
+"""Seconds after which a request still in flight is ignored by quiet-waiting (long-polling, hung loads)."""
+
+
+@dataclass
+class _Entry:
+    phase: str
+    url: str
+    resource_type: str
+    method: str
+    initiator: str | None
+    status: int | None = None
+    failure: str | None = None
+
+
+@dataclass
+class _RawSetCookie:
+    phase: str
+    url: str
+    header: str
+
+
+@dataclass
+class NetworkRecorder:
+    """Collects requests and ``Set-Cookie`` headers of one browser context, labelled by phase."""
+
+    party: PartyResolver
+    phase: str = "before"
+    """Label given to requests from now on; set by the collector at each phase boundary."""
+    _entries: dict[PWRequest, _Entry] = field(default_factory=dict)
+    _order: list[PWRequest] = field(default_factory=list)
+    _inflight: dict[PWRequest, float] = field(default_factory=dict)
+    _set_cookies: list[_RawSetCookie] = field(default_factory=list)
+    _pending: set[asyncio.Task[None]] = field(default_factory=set)
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+    _last_activity: float = 0.0
+
+    def attach(self, context: BrowserContext) -> None:
+        """Start listening to ``context``."""
+        context.on("request", self._on_request)
+        context.on("requestfinished", self._on_done)
+        context.on("requestfailed", self._on_failed)
+        context.on("response", self._on_response)
+
+    def _now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    def _touch(self) -> None:
+        self._last_activity = self._now()
+        self._changed.set()
+
+    def _on_request(self, request: PWRequest) -> None:
+        url = request.url
+        if url.startswith(("data:", "blob:", "about:", "chrome-extension:")):
+            return
+        try:
+            initiator: str | None = request.frame.url
+        except PlaywrightError:  # service-worker requests have no frame
+            initiator = None
+        self._entries[request] = _Entry(self.phase, url, request.resource_type, request.method, initiator)
+        self._order.append(request)
+        self._inflight[request] = self._now()
+        self._touch()
+
+    def _on_done(self, request: PWRequest) -> None:
+        self._inflight.pop(request, None)
+        self._touch()
+
+    def _on_failed(self, request: PWRequest) -> None:
+        entry = self._entries.get(request)
+        if entry is not None:
+            entry.failure = request.failure or "failed"
+        self._inflight.pop(request, None)
+        self._touch()
+
+    def _on_response(self, response: PWResponse) -> None:
+        entry = self._entries.get(response.request)
+        if entry is not None:
+            entry.status = response.status
+        task = asyncio.ensure_future(self._read_set_cookie(response, self.phase))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _read_set_cookie(self, response: PWResponse, phase: str) -> None:
+        try:
+            values = await response.header_values("set-cookie")
+        except PlaywrightError:
+            return
+        for value in values:
+            for header in value.split("\n"):
+                if header.strip():
+                    self._set_cookies.append(_RawSetCookie(phase, response.url, header.strip()))
+
+    async def wait_quiet(self, quiet_ms: int, cap: float, at_least_until: float | None = None) -> bool:
+        """Wait until no request has been in flight for ``quiet_ms`` (and ``at_least_until`` has passed).
+
+        Requests in flight for longer than :data:`STUCK_AFTER` seconds are ignored. Returns ``False``
+        when ``cap`` seconds passed first (the snapshot is then taken anyway).
+        """
+        quiet = quiet_ms / 1000
+        deadline = self._now() + cap
+        if at_least_until is not None:
+            deadline = max(deadline, at_least_until)
+        while True:
+            now = self._now()
+            busy = [t for t in self._inflight.values() if now - t < STUCK_AFTER]
+            remaining_quiet = quiet if busy else quiet - (now - self._last_activity)
+            remaining_dwell = (at_least_until - now) if at_least_until is not None else 0.0
+            wait = max(remaining_quiet, remaining_dwell)
+            if wait <= 0:
+                return True
+            if now >= deadline:
+                return False
+            if busy:  # wake when a stuck request crosses STUCK_AFTER, or on any change
+                wait = min(wait, min(STUCK_AFTER - (now - t) for t in busy) + 0.01)
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), timeout=max(0.01, min(wait, deadline - now)))
+            except TimeoutError:
+                pass
+
+    async def drain(self, timeout: float = 2.0) -> None:
+        """Let pending ``Set-Cookie`` header reads finish (bounded)."""
+        if self._pending:
+            await asyncio.wait(list(self._pending), timeout=timeout)
+
+    def requests(self, phase: str) -> tuple[Request, ...]:
+        """The requests labelled ``phase``, in the order they were made."""
+        out = []
+        for request in self._order:
+            entry = self._entries[request]
+            if entry.phase != phase:
+                continue
+            host = host_of(entry.url)
+            out.append(
+                Request(
+                    url=entry.url,
+                    host=host,
+                    resource_type=entry.resource_type,
+                    method=entry.method,
+                    party=self.party.of_host(host),
+                    registrable_domain=registrable_domain(host),
+                    initiator=entry.initiator,
+                    status=entry.status,
+                    failure=entry.failure,
+                )
+            )
+        return tuple(out)
+
+    def set_cookie_headers(self, phases: tuple[str, ...], stored: set[tuple[str, str]]) -> tuple[SetCookieHeader, ...]:
+        """The ``Set-Cookie`` headers received during ``phases``; ``stored`` holds (name, domain) of the jar."""
+        out = []
+        for raw in self._set_cookies:
+            if raw.phase not in phases:
+                continue
+            name, attributes = parse_set_cookie(raw.header)
+            if not name:
+                continue
+            host = host_of(raw.url)
+            domain = attributes.get("domain", host).lstrip(".").lower() or host
+            out.append(
+                SetCookieHeader(
+                    name=name,
+                    domain=domain,
+                    url=raw.url,
+                    host=host,
+                    party=self.party.of_host(domain),
+                    stored=(name, domain) in stored,
+                    attributes=attributes,
+                )
+            )
+        return tuple(out)
+
+    def header_cookie_keys(self) -> set[tuple[str, str]]:
+        """(name, domain) of every cookie some response tried to set: those are ``set_by: header``."""
+        keys = set()
+        for raw in self._set_cookies:
+            name, attributes = parse_set_cookie(raw.header)
+            host = host_of(raw.url)
+            keys.add((name, attributes.get("domain", host).lstrip(".").lower() or host))
+        return keys
+
+
+def parse_set_cookie(header: str) -> tuple[str, dict[str, str]]:
+    """Split a ``Set-Cookie`` header into the cookie name and its attributes (lower-cased names).
+
+    The value is dropped on purpose: the jar has it when the cookie was stored.
+    """
+    first, *rest = header.split(";")
+    name = first.split("=", 1)[0].strip() if "=" in first else ""
+    attributes: dict[str, str] = {}
+    for part in rest:
+        key, _, value = part.partition("=")
+        key = key.strip().lower()
+        if key:
+            attributes[key] = value.strip()
+    return name, attributes

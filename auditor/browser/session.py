@@ -1,0 +1,119 @@
+"""One Chromium for a whole run, and fresh browser contexts from it.
+
+Debian's Chromium (and Chrome's third-party-cookie phase-out) blocks third-party cookies by default,
+also in the incognito contexts Playwright creates, so an auditor launched the plain way silently
+misses every third-party tracker cookie. We therefore launch a *persistent* context on a throw-away
+profile seeded with ``profile.cookie_controls_mode`` (0 = allow, 1 = block third-party cookies) and
+create every audit context from that browser: new contexts follow the profile's preference.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
+
+from auditor.config import AuditOptions, SiteConfig, find_browser
+from auditor.model import BrowserInfo
+
+STEALTH_ARGS = ("--disable-blink-features=AutomationControlled",)
+"""Consent managers hide from automation (``navigator.webdriver``); a real user's browser does not say so."""
+
+
+class BrowserSession:
+    """An open Chromium; use ``async with BrowserSession(options) as session``."""
+
+    def __init__(self, options: AuditOptions) -> None:
+        self.options = options
+        self.info = BrowserInfo()
+        self._pw: Playwright | None = None
+        self._root: BrowserContext | None = None
+        self._browser: Browser | None = None
+        self._profile: Path | None = None
+
+    async def __aenter__(self) -> BrowserSession:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    @property
+    def browser(self) -> Browser:
+        """The running browser (after :meth:`start`)."""
+        if self._browser is None:
+            raise RuntimeError("browser session not started")
+        return self._browser
+
+    def launch_args(self) -> list[str]:
+        """Chromium command-line arguments for this run."""
+        args = list(STEALTH_ARGS)
+        if self.options.host_resolver_rules:
+            args.append(f"--host-resolver-rules={self.options.host_resolver_rules}")
+        args.extend(self.options.extra_browser_args)
+        return args
+
+    async def start(self) -> None:
+        """Launch the browser (raises :class:`auditor.yamlutil.ConfigError` when none is found)."""
+        choice = find_browser(self.options.browser)
+        self._profile = Path(tempfile.mkdtemp(prefix="consent-audit-profile-"))
+        default = self._profile / "Default"
+        default.mkdir()
+        mode = 1 if self.options.block_third_party_cookies else 0
+        prefs = {"profile": {"cookie_controls_mode": mode}}
+        (default / "Preferences").write_text(json.dumps(prefs), encoding="utf-8")
+        self._pw = await async_playwright().start()
+        try:
+            self._root = await self._pw.chromium.launch_persistent_context(
+                str(self._profile),
+                executable_path=choice.path,
+                headless=True,
+                args=self.launch_args(),
+            )
+            browser = self._root.browser
+            if browser is None:  # pragma: no cover - Playwright always returns it for Chromium
+                raise RuntimeError("Playwright did not expose the browser of the persistent context")
+            self._browser = browser
+            page = await self._root.new_page()
+            native_ua = await page.evaluate("navigator.userAgent")
+            await page.close()
+        except BaseException:
+            await self.close()
+            raise
+        user_agent = self.options.user_agent or str(native_ua).replace("HeadlessChrome", "Chrome")
+        self.info = BrowserInfo(version=self._browser.version, user_agent=user_agent, executable=choice.path)
+
+    async def new_context(self, site: SiteConfig) -> BrowserContext:
+        """A fresh, empty browser context for one phase of ``site``."""
+        width, height = self.options.viewport
+        kwargs: dict[str, Any] = {
+            "locale": site.locale or self.options.locale,
+            "timezone_id": site.timezone or self.options.timezone,
+            "user_agent": self.info.user_agent,
+            "viewport": {"width": width, "height": height},
+            "ignore_https_errors": self.options.ignore_https_errors,
+        }
+        return await self.browser.new_context(**kwargs)
+
+    async def close(self) -> None:
+        """Close the browser and remove the throw-away profile."""
+        if self._root is not None:
+            try:
+                await self._root.close()
+            except Exception:  # noqa: BLE001 - closing a crashed browser must not mask the real error
+                pass
+            self._root = None
+        if self._pw is not None:
+            await self._pw.stop()
+            self._pw = None
+        if self._profile is not None:
+            shutil.rmtree(self._profile, ignore_errors=True)
+            self._profile = None
+        self._browser = None

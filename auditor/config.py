@@ -1,0 +1,227 @@
+"""Site configuration (``sites.yaml``) and audit options, validated before any browser starts.
+
+``sites.yaml``::
+
+    defaults:                 # optional, applies to every site
+      locale: fr-FR
+      timezone: Europe/Paris
+    sites:
+      - https://www.example.fr/                 # a bare URL is enough
+      - url: https://www.journal.fr/
+        name: Le Journal
+        first_party: [journal-cdn.net]          # registrable domains that are the publisher's own
+        consent:                                # how to find the controls (else: CMP adapters, then labels)
+          reject: {label: "Continuer sans accepter"}
+          accept: {selector: "#didomi-notice-agree-button"}
+          settings: {label: "Paramétrer"}       # opens the second layer when reject is not on the first
+        rules: [rules/sites/journal.yaml]       # extra rule packs for this site
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from auditor.yamlutil import ConfigError, LoadedYaml, load_schema, load_validated
+
+BROWSER_ENV = "CONSENT_AUDIT_BROWSER"
+"""Environment variable naming the Chromium executable to use."""
+
+
+@dataclass(frozen=True)
+class ControlSpec:
+    """How to find one consent control on a site: a CSS selector and/or a visible label."""
+
+    selector: str | None = None
+    label: str | None = None
+    frame: str | None = None
+    """Substring of the URL of the frame holding the control (default: search every frame)."""
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """One site to audit."""
+
+    url: str
+    name: str | None = None
+    first_party: tuple[str, ...] = ()
+    """Extra registrable domains treated as first party (CDN or sister domains)."""
+    reject: ControlSpec | None = None
+    accept: ControlSpec | None = None
+    settings: ControlSpec | None = None
+    rules: tuple[str, ...] = ()
+    """Extra rule packs (built-in names or paths) for this site."""
+    locale: str | None = None
+    timezone: str | None = None
+
+    def control(self, role: str) -> ControlSpec | None:
+        """The configured control for ``reject``, ``accept`` or ``settings``."""
+        spec: ControlSpec | None = getattr(self, role, None)
+        return spec
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """Options of an audit run (command-line flags), shared by every site."""
+
+    browser: str | None = None
+    """Chromium executable; ``None`` finds one (env var, system Chromium, Playwright's own)."""
+    host_resolver_rules: str | None = None
+    ignore_https_errors: bool = False
+    extra_browser_args: tuple[str, ...] = ()
+    locale: str = "fr-FR"
+    timezone: str = "Europe/Paris"
+    user_agent: str | None = None
+    """``None``: the browser's own user agent with ``HeadlessChrome`` replaced by ``Chrome``."""
+    timeout: float = 30.0
+    """Seconds allowed for a page load (navigation) before it counts as failed."""
+    banner_timeout: float = 5.0
+    """Seconds to wait for a consent control to appear."""
+    quiet_ms: int = 500
+    """The network counts as settled after this many milliseconds without a request in flight."""
+    quiet_cap: float = 8.0
+    """Never wait longer than this for the network to settle (long-polling pages)."""
+    dwell: float = 2.5
+    """Minimum seconds to stay on a page after a consent click, to catch delayed beacons."""
+    settle: float = 1.0
+    """Minimum seconds to stay on a page after a load before taking a snapshot."""
+    concurrency: int = 4
+    """Sites audited at the same time in one browser."""
+    block_third_party_cookies: bool = False
+    """Emulate a browser that blocks third-party cookies (off: an auditor must see them)."""
+    screenshots: bool = True
+    viewport: tuple[int, int] = (1280, 800)
+    retries: int = 1
+    """Extra attempts for a site that failed with a transient network error."""
+
+
+_SITES_SCHEMA: dict[str, Any] | None = None
+_BARE_HOST = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?(/\S*)?$")
+"""``www.example.fr/path``: a URL without its scheme, taken as https."""
+
+
+def _schema() -> dict[str, Any]:
+    global _SITES_SCHEMA
+    if _SITES_SCHEMA is None:
+        _SITES_SCHEMA = load_schema("sites.schema.json")
+    return _SITES_SCHEMA
+
+
+def check_url(url: str, *, file: str | None = None, line: int | None = None) -> str:
+    """Validate an audit URL (http or https with a host); return it normalised."""
+    text = url.strip()
+    if _BARE_HOST.match(text):
+        text = "https://" + text
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+        _ = parts.port  # raises ValueError for a malformed port
+    except ValueError:
+        host = None
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        raise ConfigError(f"invalid URL {url!r}: expected http(s)://host/...", file=file, line=line)
+    if not parts.path:
+        text += "/"
+    return text
+
+
+def _control(data: Mapping[str, Any] | None) -> ControlSpec | None:
+    if not data:
+        return None
+    return ControlSpec(selector=data.get("selector"), label=data.get("label"), frame=data.get("frame"))
+
+
+def load_sites(path: str | Path) -> list[SiteConfig]:
+    """Load and validate ``sites.yaml``; errors name the file and line (:class:`ConfigError`)."""
+    loaded: LoadedYaml = load_validated(path, _schema())
+    data = loaded.data
+    defaults = data.get("defaults") or {}
+    sites: list[SiteConfig] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(data["sites"]):
+        line = loaded.line_of(("sites", index))
+        item: dict[str, Any] = {"url": entry} if isinstance(entry, str) else dict(entry)
+        url = check_url(item["url"], file=loaded.file, line=line)
+        if url in seen:
+            raise ConfigError(f"site {url} is listed twice (first on line {seen[url]})", file=loaded.file, line=line)
+        seen[url] = line or 0
+        consent = item.get("consent") or {}
+        sites.append(
+            SiteConfig(
+                url=url,
+                name=item.get("name"),
+                first_party=tuple(item.get("first_party", ())),
+                reject=_control(consent.get("reject")),
+                accept=_control(consent.get("accept")),
+                settings=_control(consent.get("settings")),
+                rules=tuple(item.get("rules", ())),
+                locale=item.get("locale", defaults.get("locale")),
+                timezone=item.get("timezone", defaults.get("timezone")),
+            )
+        )
+    return sites
+
+
+def sites_from_urls(urls: Sequence[str]) -> list[SiteConfig]:
+    """Turn command-line URLs into site configs (invalid URLs raise :class:`ConfigError`)."""
+    out: list[SiteConfig] = []
+    for url in urls:
+        out.append(SiteConfig(url=check_url(url)))
+    return out
+
+
+@dataclass(frozen=True)
+class BrowserChoice:
+    """The Chromium executable chosen, and why."""
+
+    path: str | None
+    """``None`` means Playwright's own downloaded browser."""
+    origin: str = field(default="playwright")
+
+
+def find_browser(explicit: str | None = None) -> BrowserChoice:
+    """Find a Chromium: ``--browser``, then ``$CONSENT_AUDIT_BROWSER``, then the system's, then Playwright's own.
+
+    Raises :class:`ConfigError` when an explicitly named executable does not exist, or none is found.
+    """
+    for origin, candidate in (("--browser", explicit), (BROWSER_ENV, os.environ.get(BROWSER_ENV))):
+        if candidate:
+            if not (os.path.isfile(candidate) and os.access(candidate, os.X_OK)):
+                raise ConfigError(f"{origin}: browser executable {candidate!r} not found or not executable")
+            return BrowserChoice(candidate, origin)
+    # Debian's /usr/bin/chromium is a shell wrapper printing a warning; its real binary is quieter.
+    for candidate in (
+        "/usr/lib/chromium/chromium",
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+        "/usr/bin/google-chrome-stable",
+        "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    ):
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return BrowserChoice(candidate, "system")
+    if _playwright_chromium_installed():
+        return BrowserChoice(None, "playwright")
+    raise ConfigError(
+        "no Chromium found: install one (`playwright install chromium`, or `apt-get install chromium`), "
+        f"or name it with --browser / ${BROWSER_ENV}"
+    )
+
+
+def _playwright_chromium_installed() -> bool:
+    """Whether ``playwright install chromium`` has put a browser in Playwright's cache."""
+    root = os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or os.path.expanduser("~/.cache/ms-playwright")
+    base = Path(root)
+    if not base.is_dir():
+        return False
+    for child in base.glob("chromium-*"):
+        for exe in ("chrome-linux64/chrome", "chrome-linux/chrome", "chrome-mac/Chromium.app", "chrome-win/chrome.exe"):
+            if (child / exe).exists():
+                return True
+    return False

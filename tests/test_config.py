@@ -1,0 +1,98 @@
+"""sites.yaml validation, URL checks and browser discovery: errors name the file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from auditor.config import check_url, find_browser, load_sites, sites_from_urls
+from auditor.yamlutil import ConfigError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sites.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_full_sites_file(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+defaults: {locale: de-DE}
+sites:
+  - www.example.fr
+  - url: https://www.journal.fr/une
+    name: Le Journal
+    first_party: [journal-cdn.net]
+    consent:
+      reject: {label: Continuer sans accepter}
+      accept: {selector: "#agree", frame: consent.journal.fr}
+    rules: [cnil]
+""",
+    )
+    first, second = load_sites(path)
+    assert first.url == "https://www.example.fr/"
+    assert first.locale == "de-DE"
+    assert second.name == "Le Journal"
+    assert second.first_party == ("journal-cdn.net",)
+    assert second.reject is not None and second.reject.label == "Continuer sans accepter"
+    assert second.accept is not None and second.accept.selector == "#agree"
+    assert second.accept.frame == "consent.journal.fr"
+    assert second.rules == ("cnil",)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "needle"),
+    [
+        ("sites:\n  - url: https://a.fr/\n    consent:\n      reject: {selecter: '#x'}\n", 4, "unknown key 'selecter'"),
+        ("sites:\n  - url: https://a.fr/\n    colour: red\n", 3, "unknown key 'colour'"),
+        ("sites:\n  - url: https://a.fr/\n  - url: ftp://b.fr/\n", 3, "invalid URL"),
+        ("sites:\n  - https://a.fr/\n  - https://a.fr/\n", 3, "listed twice"),
+        ("sites: [\n", 2, "invalid YAML"),
+        ("sites:\n  - url: https://a.fr/\n    url: https://b.fr/\n", 3, "duplicate key"),
+        ("sites: []\n", 1, "should be non-empty"),
+        ("site:\n  - https://a.fr/\n", 1, "unknown key 'site'"),
+        ("sites:\n  - name: x\n", 2, "'url' is a required property"),
+    ],
+)
+def test_errors_name_file_and_line(tmp_path: Path, text: str, line: int, needle: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_sites(path)
+    assert info.value.file == str(path)
+    assert info.value.line == line, str(info.value)
+    assert needle in str(info.value)
+    assert str(info.value).startswith(f"{path}:{line}: ")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="file not found"):
+        load_sites(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize("url", ["not a url", "ftp://x.fr/", "https://", "http:///path", "javascript:alert(1)"])
+def test_invalid_urls(url: str) -> None:
+    with pytest.raises(ConfigError, match="invalid URL"):
+        sites_from_urls([url])
+
+
+def test_url_normalisation() -> None:
+    assert check_url("www.lemonde.fr") == "https://www.lemonde.fr/"
+    assert check_url("http://a.fr/x?y=1") == "http://a.fr/x?y=1"
+
+
+def test_browser_explicit_missing(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found or not executable"):
+        find_browser(str(tmp_path / "chrome"))
+
+
+def test_browser_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    exe = tmp_path / "chrome"
+    exe.write_text("#!/bin/sh\n")
+    exe.chmod(0o755)
+    monkeypatch.setenv("CONSENT_AUDIT_BROWSER", str(exe))
+    choice = find_browser()
+    assert choice.path == str(exe)
+    assert choice.origin == "CONSENT_AUDIT_BROWSER"
