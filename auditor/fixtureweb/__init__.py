@@ -1,0 +1,30 @@
+"""The local fixture web: fake sites and trackers on 127.0.0.1 for tests, the demo and benchmarks.
+
+Chromium reaches it through ``--host-resolver-rules`` (every host maps to the local servers; a few fault
+hosts fail on purpose) and trusts its throw-away certificate by SPKI pin, so real tracker host names
+and cookie names are used without anything leaving the machine. See ``README.md`` in this folder for
+each site, what it plants and what a correct auditor must report.
+"""
+
+from auditor.fixtureweb.catalogue import (
+    DNS_FAILURE_HOST,
+    FAULT_HOSTS,
+    REFUSED_HOST,
+    SITES,
+    TLS_ERROR_HOST,
+    SiteInfo,
+    site,
+)
+from auditor.fixtureweb.web import FixtureWeb, Hit
+
+__all__ = [
+    "DNS_FAILURE_HOST",
+    "FAULT_HOSTS",
+    "REFUSED_HOST",
+    "SITES",
+    "TLS_ERROR_HOST",
+    "FixtureWeb",
+    "Hit",
+    "SiteInfo",
+    "site",
+]

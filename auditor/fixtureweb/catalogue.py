@@ -1,0 +1,98 @@
+"""What the fixture web serves: its sites, what each plants, and its network-fault hosts.
+
+``auditor/fixtureweb/README.md`` tells the same in prose, with what a correct auditor must report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+DNS_FAILURE_HOST = "www.dns-introuvable.fr"
+"""Resolves to nothing: name-resolution error (``net::ERR_NAME_NOT_RESOLVED``)."""
+REFUSED_HOST = "www.injoignable.fr"
+"""Maps to a closed port on 127.0.0.1: connection refused (``net::ERR_CONNECTION_REFUSED``)."""
+TLS_ERROR_HOST = "www.certificat-invalide.fr"
+"""Served by an HTTPS server whose key is not pinned: certificate error (``net::ERR_CERT_...``)."""
+
+FAULT_HOSTS = (DNS_FAILURE_HOST, REFUSED_HOST, TLS_ERROR_HOST)
+"""Hosts that fail below HTTP, in the order their rules appear in ``host_resolver_rules``."""
+
+Kind = Literal["compliant", "violation", "fault", "demo"]
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """One fixture site: its host name and what it is for."""
+
+    host: str
+    kind: Kind
+    summary: str
+    """What the site plants, in one sentence."""
+    language: str = "fr"
+    """Language of its banner (``fr`` or ``en``)."""
+    aliases: tuple[str, ...] = ()
+    """Other registrable domains the site declares as its own (first party), as a sites.yaml would."""
+    banner: bool = True
+    """Whether a consent banner appears on the first visit."""
+
+
+SITES: tuple[SiteInfo, ...] = (
+    SiteInfo(
+        "www.journal-conforme.fr",
+        "compliant",
+        "Session cookie by header and exempt Piano audience measurement before consent; GA, Meta pixel and "
+        "DoubleClick only after 'Tout accepter'.",
+    ),
+    SiteInfo(
+        "www.gazette-pisteurs.fr",
+        "violation",
+        "DoubleClick pixel (IDE on .doubleclick.net) and Meta pixel (_fbp, fr) on first load, before any choice.",
+    ),
+    SiteInfo(
+        "www.quotidien-ignore.fr",
+        "violation",
+        "Criteo and Twitter load once any choice is made, 'Tout refuser' included (and on every later page).",
+    ),
+    SiteInfo("www.sans-banniere.fr", "violation", "No banner at all; Google Analytics on every page.", banner=False),
+    SiteInfo(
+        "www.example-news.co.uk",
+        "compliant",
+        "English banner; first-party subdomain cookie ukid set by static.example-news.co.uk, logo from the "
+        "declared alias cdn.example-news-static.com; GA only after 'Accept all'.",
+        language="en",
+        aliases=("example-news-static.com",),
+    ),
+    SiteInfo("www.erreur-serveur.fr", "fault", "Every page answers HTTP 500.", banner=False),
+    SiteInfo("www.page-absente.fr", "fault", "Every page answers HTTP 404.", banner=False),
+    SiteInfo(
+        "www.chargement-infini.fr",
+        "fault",
+        "HTML and banner arrive, but /slow.js never completes: 'load' never fires.",
+    ),
+    SiteInfo(
+        "www.bouton-bloque.fr",
+        "fault",
+        "'Tout refuser' is covered by a transparent full-page overlay (a real click is intercepted); accept works.",
+    ),
+    SiteInfo(
+        "www.beacon-differe.fr",
+        "compliant",
+        "After 'Tout accepter', a Meta pixel beacon (fr cookie) fires 2 seconds later.",
+    ),
+    SiteInfo(
+        "www.le-quotidien-demo.fr",
+        "demo",
+        "French news front page; DoubleClick pixel on every page regardless of choice (a deliberate pre-consent "
+        "tracker), exempt Piano measurement, GA / Meta / Twitter properly gated.",
+    ),
+)
+"""The built-in sites, in the order of the README."""
+
+
+def site(host: str) -> SiteInfo:
+    """The :class:`SiteInfo` of ``host``; :class:`KeyError` names the unknown host."""
+    for info in SITES:
+        if info.host == host:
+            return info
+    raise KeyError(f"no fixture site {host!r}; known: {', '.join(s.host for s in SITES)}")
