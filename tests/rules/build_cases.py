@@ -1,0 +1,610 @@
+"""Writes the table-driven rule cases: ``tests/rules/cases/<rule-id>[/<variant>]/{visit.json, expected.yaml}``.
+
+The visits are saved ``SiteResult`` objects (results contract v1), built here from a few helpers so
+that each case shows only the evidence it is about, with ``classification`` filled in as the
+knowledge base would. Run ``python tests/rules/build_cases.py`` after changing a case; the files
+are committed, and ``tests/test_policy_cases.py`` evaluates every case against the built-in packs.
+
+``expected.yaml``: ``present`` lists findings that must appear, ``absent`` findings that must not
+(each: ``rule``, optional ``phase``, ``subject_name``, ``subject_domain``, ``outcome`` (default
+``fail``), ``count`` (exact number of such findings)); ``packs`` optionally restricts the packs
+loaded (default: every built-in pack).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from auditor.model import (
+    Banner,
+    BannerControl,
+    Classification,
+    ConsentAction,
+    Cookie,
+    PhaseResult,
+    Request,
+    SetCookieHeader,
+    SiteResult,
+    TcfState,
+    to_jsonable,
+)
+from auditor.party import host_of, registrable_domain
+
+CASES = Path(__file__).resolve().parent / "cases"
+SITE = "https://www.example-presse.fr/"
+
+
+# --- evidence builders -------------------------------------------------------------------------
+
+KB: Mapping[str, Classification] = {
+    "doubleclick": Classification("Google", "advertising", True, "Google Ad Manager / DoubleClick", "Ad targeting"),
+    "gads": Classification("Google", "advertising", True, "Google Ads", "Conversion tracking"),
+    "meta": Classification("Meta", "social", True, "Meta Pixel", "Social-network tracking"),
+    "meta-ad": Classification("Meta", "advertising", True, "Meta Pixel", "Ad conversion tracking"),
+    "twitter": Classification("X Corp", "social", True, "X (Twitter) widgets", "Social-network tracking"),
+    "ga": Classification("Google", "analytics", True, "Google Analytics", "Audience measurement"),
+    "piano": Classification(
+        "Piano", "analytics", True, "Piano Analytics", "Audience measurement (CNIL exemption possible)", True
+    ),
+    "didomi": Classification("Didomi", "consent", False, "Didomi", "Stores the consent choice"),
+    "necessary": Classification(None, "necessary", False, None, "Session"),
+    "cdn": Classification("Cloudflare", "necessary", False, "Cloudflare CDN", "Content delivery"),
+    "unknown": Classification(None, "unknown", False),
+}
+
+
+def cookie(
+    name: str,
+    domain: str,
+    kb: str | None,
+    *,
+    party: str | None = None,
+    lifetime: float | None = 365.0,
+    set_by: str = "header",
+) -> Cookie:
+    """A cookie; party defaults to first when its domain is the site's."""
+    reg = registrable_domain(domain)
+    if party is None:
+        party = "first" if reg == registrable_domain(host_of(SITE)) else "third"
+    return Cookie(
+        name=name,
+        value="x",
+        domain=domain,
+        path="/",
+        expires=None if lifetime is None else 1_800_000_000.0,
+        lifetime_days=lifetime,
+        secure=True,
+        http_only=False,
+        same_site="Lax",
+        party=party,  # type: ignore[arg-type]
+        registrable_domain=reg,
+        set_by=set_by,  # type: ignore[arg-type]
+        classification=KB[kb] if kb else None,
+    )
+
+
+def request(url: str, kb: str | None, *, resource_type: str = "script") -> Request:
+    """A request; party from the site's registrable domain."""
+    host = host_of(url)
+    reg = registrable_domain(host)
+    party = "first" if reg == registrable_domain(host_of(SITE)) else "third"
+    return Request(
+        url=url,
+        host=host,
+        resource_type=resource_type,
+        method="GET",
+        party=party,  # type: ignore[arg-type]
+        registrable_domain=reg,
+        status=200,
+        classification=KB[kb] if kb else None,
+    )
+
+
+def set_cookie(name: str, url: str, *, stored: bool, domain: str | None = None) -> SetCookieHeader:
+    """A Set-Cookie header seen on the response to ``url``."""
+    host = host_of(url)
+    party = "first" if registrable_domain(host) == registrable_domain(host_of(SITE)) else "third"
+    return SetCookieHeader(
+        name=name,
+        domain=domain or host,
+        url=url,
+        host=host,
+        party=party,  # type: ignore[arg-type]
+        stored=stored,
+        attributes={"max-age": "33696000", "samesite": "None", "secure": ""},
+    )
+
+
+def control(
+    label: str,
+    role: str,
+    kind: str = "button",
+    layer: int = 1,
+    *,
+    width: float | None = 180.0,
+    height: float | None = 44.0,
+    contrast: float | None = 7.0,
+    font_size: float | None = 15.0,
+    checked: bool | None = None,
+) -> BannerControl:
+    """A banner control."""
+    return BannerControl(
+        label=label,
+        role=role,  # type: ignore[arg-type]
+        kind=kind,  # type: ignore[arg-type]
+        layer=layer,
+        width=width,
+        height=height,
+        contrast=contrast,
+        font_size=font_size,
+        checked=checked,
+    )
+
+
+FAIR_CONTROLS = (
+    control("Tout accepter", "accept"),
+    control("Tout refuser", "reject"),
+    control("Paramétrer", "settings", "link", width=90.0, height=20.0),
+)
+
+
+def banner(controls: Sequence[BannerControl] = FAIR_CONTROLS, *, found: bool = True) -> Banner:
+    """A banner (a fair one by default: accept and reject buttons alike on the first layer)."""
+    return Banner(found=found, cmp="didomi" if found else None, controls=tuple(controls) if found else ())
+
+
+def tcf(**kw: Any) -> TcfState:
+    """A decoded TCF state (from the API unless ``source`` says otherwise)."""
+    kw.setdefault("source", "api")
+    kw.setdefault("tc_string", "CQ-demo")
+    kw.setdefault("valid", True)
+    return TcfState(**kw)
+
+
+def phase(name: str, **kw: Any) -> PhaseResult:
+    """A phase; reject/accept phases get a successful one-click choice unless ``consent`` is given."""
+    kw.setdefault("status", "ok")
+    kw.setdefault("url", SITE)
+    if name in ("reject", "accept") and "consent" not in kw:
+        label = "Tout refuser" if name == "reject" else "Tout accepter"
+        kw["consent"] = ConsentAction(action=name, clicked=True, label=label, method="cmp:didomi", steps=1)  # type: ignore[arg-type]
+    kw.setdefault("banner", banner())
+    for key in ("cookies", "requests", "set_cookie_headers", "tcf"):
+        if key in kw:
+            kw[key] = tuple(kw[key])
+    return PhaseResult(name=name, **kw)  # type: ignore[arg-type]
+
+
+def site(url: str = SITE, **phases: PhaseResult) -> SiteResult:
+    """A site; missing phases default to clean ones."""
+    all_phases = {p: phases.get(p, phase(p)) for p in ("before", "reject", "accept")}
+    return SiteResult(url=url, status="ok", final_url=url, phases=all_phases)
+
+
+def f(rule: str, phase: str | None = None, name: str | None = None, domain: str | None = None, **kw: Any) -> dict[str, Any]:
+    """An expected-finding entry."""
+    out: dict[str, Any] = {"rule": rule}
+    if phase:
+        out["phase"] = phase
+    if name:
+        out["subject_name"] = name
+    if domain:
+        out["subject_domain"] = domain
+    out.update(kw)
+    return out
+
+
+# --- the cases ----------------------------------------------------------------------------------
+
+IDE = cookie("IDE", ".doubleclick.net", "doubleclick", lifetime=390)
+GA = cookie("_ga", ".example-presse.fr", "ga", lifetime=395, set_by="script")
+PCID = cookie("_pcid", ".example-presse.fr", "piano", lifetime=390, set_by="script")
+FBP = cookie("_fbp", ".example-presse.fr", "meta-ad", lifetime=90, set_by="script")
+GCL = cookie("_gcl_au", ".example-presse.fr", "gads", lifetime=90, set_by="script")
+SESSION = cookie("PHPSESSID", "www.example-presse.fr", "necessary", lifetime=None)
+CDN = cookie("__cf_bm", ".cdnjs-demo.com", "unknown", lifetime=0.02)
+DIDOMI = cookie("didomi_token", ".example-presse.fr", "didomi", lifetime=365)
+
+
+def cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
+    """Every case: directory → (visit, expected)."""
+    c: dict[str, tuple[SiteResult, dict[str, Any]]] = {}
+
+    # baseline ------------------------------------------------------------------------------------
+    c["baseline-third-party-tracker-cookie"] = (
+        site(
+            before=phase("before", cookies=[IDE, GA, CDN]),
+            reject=phase("reject", cookies=[IDE, CDN]),
+            accept=phase("accept", cookies=[IDE, GA]),
+        ),
+        {
+            "present": [
+                f("baseline-third-party-tracker-cookie", "before", "IDE", ".doubleclick.net", count=1),
+                f("baseline-third-party-tracker-cookie", "reject", "IDE", ".doubleclick.net", count=1),
+            ],
+            "absent": [
+                f("baseline-third-party-tracker-cookie", name="_ga"),
+                f("baseline-third-party-tracker-cookie", name="__cf_bm"),
+                f("baseline-third-party-tracker-cookie", "accept"),
+            ],
+        },
+    )
+    c["baseline-first-party-ad-cookie"] = (
+        site(
+            before=phase("before", cookies=[FBP, GA]),
+            reject=phase("reject", cookies=[GCL, SESSION]),
+        ),
+        {
+            "present": [
+                f("baseline-first-party-ad-cookie", "before", "_fbp", ".example-presse.fr"),
+                f("baseline-first-party-ad-cookie", "reject", "_gcl_au"),
+            ],
+            "absent": [f("baseline-first-party-ad-cookie", name="_ga"), f("baseline-first-party-ad-cookie", name="PHPSESSID")],
+        },
+    )
+    fb = [request(f"https://www.facebook.com/tr?id=1&ev=PageView&n={i}", "meta", resource_type="image") for i in range(3)]
+    c["baseline-tracker-request"] = (
+        site(
+            before=phase(
+                "before",
+                requests=[*fb, request("https://www.google-analytics.com/g/collect?v=2", "ga", resource_type="ping")],
+            ),
+            reject=phase("reject", requests=[request("https://securepubads.g.doubleclick.net/tag/js/gpt.js", "doubleclick")]),
+        ),
+        {
+            "present": [
+                f("baseline-tracker-request", "before", domain="www.facebook.com", count=1),
+                f("baseline-tracker-request", "reject", domain="securepubads.g.doubleclick.net"),
+            ],
+            "absent": [f("baseline-tracker-request", domain="www.google-analytics.com")],
+        },
+    )
+    beacon = "https://ad.doubleclick.net/ddm/activity/src=1"
+    c["baseline-tracker-set-cookie-attempt"] = (
+        site(
+            before=phase(
+                "before",
+                requests=[request(beacon, "doubleclick", resource_type="image"), request("https://cdn.example-presse.fr/a.js", None)],
+                set_cookie_headers=[
+                    set_cookie("IDE", beacon, stored=False, domain=".doubleclick.net"),
+                    set_cookie("IDE", beacon, stored=False, domain=".doubleclick.net"),
+                    set_cookie("lb", "https://cdn.example-presse.fr/a.js", stored=True),
+                ],
+            ),
+        ),
+        {
+            "present": [
+                f("baseline-tracker-set-cookie-attempt", "before", "IDE", ".doubleclick.net", count=1, severity="warning")
+            ],
+            "absent": [f("baseline-tracker-set-cookie-attempt", name="lb"), f("baseline-tracker-set-cookie-attempt", "reject")],
+        },
+    )
+    no_reject = ConsentAction(
+        action="reject", clicked=False, reason="no reject control found", candidates=("Tout accepter", "Paramétrer")
+    )
+    c["baseline-reject-verified"] = (
+        site(reject=phase("reject", consent=no_reject, cookies=[IDE])),
+        {
+            "present": [
+                f("baseline-reject-verified", "reject", outcome="error"),
+                # every reject-phase rule says it could not be evaluated, instead of passing
+                f("baseline-third-party-tracker-cookie", "reject", outcome="error", count=1),
+                f("cnil-no-tracker-cookie-without-consent", "reject", outcome="error"),
+            ],
+            "absent": [
+                f("baseline-third-party-tracker-cookie", "reject", outcome="fail"),
+                f("baseline-reject-verified", "before"),
+            ],
+        },
+    )
+
+    # cnil -----------------------------------------------------------------------------------------
+    second_layer_reject = banner(
+        [
+            control("J'accepte", "accept"),
+            control("Personnaliser", "settings"),
+            control("Tout refuser", "reject", layer=2),
+        ]
+    )
+    c["cnil-reject-on-first-layer"] = (
+        site(before=phase("before", banner=second_layer_reject)),
+        {
+            "present": [f("cnil-reject-on-first-layer", "before", outcome="fail")],
+            "absent": [f("cnil-reject-on-first-layer", outcome="error")],
+        },
+    )
+    two_clicks = ConsentAction(action="reject", clicked=True, label="Tout refuser", steps=2)
+    c["cnil-reject-as-easy-as-accept"] = (
+        site(before=phase("before", banner=second_layer_reject), reject=phase("reject", consent=two_clicks)),
+        {"present": [f("cnil-reject-as-easy-as-accept", "before")], "absent": []},
+    )
+    c["cnil-reject-as-easy-as-accept/reject-failed"] = (
+        site(reject=phase("reject", consent=no_reject)),
+        {
+            "present": [f("cnil-reject-as-easy-as-accept", "before", outcome="error")],
+            "absent": [f("cnil-reject-as-easy-as-accept", outcome="fail")],
+        },
+    )
+    c["cnil-no-tracker-cookie-without-consent"] = (
+        site(
+            before=phase("before", cookies=[GA, PCID, SESSION]),
+            reject=phase("reject", cookies=[IDE, PCID, DIDOMI]),
+            accept=phase("accept", cookies=[GA, IDE]),
+        ),
+        {
+            "present": [
+                f("cnil-no-tracker-cookie-without-consent", "before", "_ga"),
+                f("cnil-no-tracker-cookie-without-consent", "reject", "IDE"),
+            ],
+            "absent": [
+                f("cnil-no-tracker-cookie-without-consent", name="_pcid"),
+                f("cnil-no-tracker-cookie-without-consent", name="PHPSESSID"),
+                f("cnil-no-tracker-cookie-without-consent", name="didomi_token"),
+                f("cnil-no-tracker-cookie-without-consent", "accept"),
+            ],
+        },
+    )
+    c["cnil-no-tracker-request-without-consent"] = (
+        site(
+            before=phase(
+                "before",
+                requests=[
+                    request("https://www.google-analytics.com/g/collect?v=2", "ga", resource_type="ping"),
+                    request("https://logs1412.xiti.com/event?s=640021", "piano", resource_type="xhr"),
+                ],
+            ),
+        ),
+        {
+            "present": [f("cnil-no-tracker-request-without-consent", "before", domain="www.google-analytics.com")],
+            "absent": [f("cnil-no-tracker-request-without-consent", domain="logs1412.xiti.com")],
+        },
+    )
+    xiti_third = cookie("idrxvr", ".xiti.com", "piano", lifetime=390)
+    c["cnil-audience-exempt-first-party"] = (
+        site(before=phase("before", cookies=[xiti_third, PCID])),
+        {
+            "present": [f("cnil-audience-exempt-first-party", "before", "idrxvr", ".xiti.com")],
+            "absent": [f("cnil-audience-exempt-first-party", name="_pcid")],
+        },
+    )
+    long_pcid = cookie("_pcid", ".example-presse.fr", "piano", lifetime=730, set_by="script")
+    ok_pctx = cookie("_pctx", ".example-presse.fr", "piano", lifetime=390, set_by="script")
+    c["cnil-audience-exempt-lifetime"] = (
+        site(before=phase("before", cookies=[long_pcid, ok_pctx])),
+        {
+            "present": [f("cnil-audience-exempt-lifetime", "before", "_pcid")],
+            "absent": [f("cnil-audience-exempt-lifetime", name="_pctx")],
+        },
+    )
+    long_ga = cookie("_ga", ".example-presse.fr", "ga", lifetime=730, set_by="script")
+    c["cnil-tracker-lifetime"] = (
+        site(accept=phase("accept", cookies=[long_ga, FBP, cookie("session", ".example-presse.fr", "ga", lifetime=None)])),
+        {
+            "present": [f("cnil-tracker-lifetime", "accept", "_ga", severity="warning")],
+            "absent": [f("cnil-tracker-lifetime", name="_fbp"), f("cnil-tracker-lifetime", name="session")],
+        },
+    )
+    short_didomi = cookie("didomi_token", ".example-presse.fr", "didomi", lifetime=180)
+    c["cnil-consent-choice-duration"] = (
+        site(reject=phase("reject", cookies=[short_didomi]), accept=phase("accept", cookies=[DIDOMI])),
+        {
+            "present": [f("cnil-consent-choice-duration", "accept", "didomi_token", severity="info")],
+            "absent": [f("cnil-consent-choice-duration", "reject")],
+        },
+    )
+
+    # edpb-banner ------------------------------------------------------------------------------------
+    c["edpb-reject-on-layer-with-accept"] = (
+        site(before=phase("before", banner=second_layer_reject)),
+        {"present": [f("edpb-reject-on-layer-with-accept", "before")], "absent": []},
+    )
+    c["edpb-reject-on-layer-with-accept/no-banner"] = (
+        site(before=phase("before", banner=banner(found=False))),
+        {
+            "present": [
+                f("edpb-reject-on-layer-with-accept", "before", outcome="error"),
+                f("cnil-reject-on-first-layer", "before", outcome="error"),
+            ],
+            "absent": [f("edpb-reject-on-layer-with-accept", outcome="fail")],
+        },
+    )
+    c["edpb-reject-on-layer-with-accept/no-banner-evidence"] = (
+        site(before=phase("before", banner=None)),
+        {
+            "present": [f("edpb-reject-on-layer-with-accept", "before", outcome="error")],
+            "absent": [f("edpb-reject-on-layer-with-accept", outcome="fail")],
+        },
+    )
+    prechecked = [
+        *FAIR_CONTROLS,
+        control("Cookies strictement nécessaires", "other", "checkbox", 2, checked=True),
+        control("Mesure d'audience", "other", "checkbox", 2, checked=True),
+        control("Publicité personnalisée", "other", "checkbox", 2, checked=False),
+    ]
+    c["edpb-pre-ticked-boxes"] = (
+        site(before=phase("before", banner=banner(prechecked))),
+        {"present": [f("edpb-pre-ticked-boxes", "before")], "absent": []},
+    )
+    c["edpb-pre-ticked-boxes/only-necessary-ticked"] = (
+        site(before=phase("before", banner=banner([c for c in prechecked if c.label != "Mesure d'audience"]))),
+        {"present": [], "absent": [f("edpb-pre-ticked-boxes")]},
+    )
+    link_reject = [
+        control("Accepter et fermer", "accept"),
+        control("Continuer sans accepter", "reject", "link", width=150.0, height=18.0, font_size=12.0),
+    ]
+    c["edpb-deceptive-link-design"] = (
+        site(before=phase("before", banner=banner(link_reject))),
+        {
+            "present": [f("edpb-deceptive-link-design", "before"), f("edpb-reject-less-prominent", "before")],
+            "absent": [f("cnil-reject-on-first-layer"), f("edpb-reject-on-layer-with-accept")],
+        },
+    )
+    grey = [control("Tout accepter", "accept", contrast=8.0), control("Tout refuser", "reject", contrast=1.4)]
+    c["edpb-deceptive-button-contrast"] = (
+        site(before=phase("before", banner=banner(grey))),
+        {"present": [f("edpb-deceptive-button-contrast", "before", severity="warning")], "absent": []},
+    )
+    c["edpb-deceptive-button-contrast/fair"] = (
+        site(),
+        {
+            "present": [],
+            "absent": [
+                f("edpb-deceptive-button-contrast"),
+                f("edpb-reject-less-prominent"),
+                f("edpb-deceptive-link-design"),
+                f("edpb-pre-ticked-boxes"),
+                f("edpb-reject-on-layer-with-accept"),
+                f("cnil-reject-on-first-layer"),
+                f("cnil-reject-as-easy-as-accept"),
+            ],
+        },
+    )
+    small = [control("Tout accepter", "accept", width=260.0, height=52.0), control("refuser", "reject", width=70.0, height=24.0)]
+    c["edpb-reject-less-prominent"] = (
+        site(before=phase("before", banner=banner(small))),
+        {"present": [f("edpb-reject-less-prominent", "before", severity="warning")], "absent": []},
+    )
+    unsized = [control("Tout accepter", "accept", width=None, height=None), control("Tout refuser", "reject")]
+    c["edpb-reject-less-prominent/sizes-not-recorded"] = (
+        site(before=phase("before", banner=banner(unsized))),
+        {
+            "present": [f("edpb-reject-less-prominent", "before", outcome="error")],
+            "absent": [f("edpb-reject-less-prominent", outcome="fail")],
+        },
+    )
+    c["edpb-legitimate-interest-profiling"] = (
+        site(reject=phase("reject", tcf=[tcf(purpose_legitimate_interests=(2, 3, 7), event_status="useractioncomplete")])),
+        {
+            "present": [
+                f("edpb-legitimate-interest-profiling", "reject", "__tcfapi"),
+                f("edpb-legitimate-interest-after-refusal", "reject"),
+            ],
+            "absent": [f("edpb-legitimate-interest-profiling", "before"), f("tcf-consent-after-opt-out")],
+        },
+    )
+    c["edpb-legitimate-interest-after-refusal"] = (
+        site(reject=phase("reject", tcf=[tcf(purpose_legitimate_interests=(7,), vendor_legitimate_interests=(32,))])),
+        {
+            "present": [f("edpb-legitimate-interest-after-refusal", "reject", severity="warning")],
+            "absent": [f("edpb-legitimate-interest-profiling")],
+        },
+    )
+
+    # tcf ----------------------------------------------------------------------------------------------
+    c["tcf-consent-before-choice"] = (
+        site(before=phase("before", tcf=[tcf(source="cookie", purpose_consents=(1, 2, 3), vendor_consents=(755,))])),
+        {
+            "present": [f("tcf-consent-before-choice", "before", "euconsent-v2")],
+            "absent": [f("tcf-preselected-purposes")],
+        },
+    )
+    c["tcf-preselected-purposes"] = (
+        site(before=phase("before", tcf=[tcf(event_status="cmpuishown", purpose_consents=(1, 7))])),
+        {
+            "present": [f("tcf-preselected-purposes", "before", "__tcfapi")],
+            "absent": [f("tcf-consent-before-choice")],
+        },
+    )
+    c["tcf-consent-after-opt-out"] = (
+        site(
+            before=phase("before", tcf=[tcf(event_status="cmpuishown")]),
+            reject=phase("reject", tcf=[tcf(event_status="useractioncomplete", vendor_consents=(755, 32))]),
+            accept=phase("accept", tcf=[tcf(event_status="useractioncomplete", purpose_consents=(1, 2, 3, 4))]),
+        ),
+        {
+            "present": [f("tcf-consent-after-opt-out", "reject", count=1)],
+            "absent": [f("tcf-consent-before-choice"), f("tcf-preselected-purposes"), f("tcf-invalid-tc-string")],
+        },
+    )
+    c["tcf-invalid-tc-string"] = (
+        site(accept=phase("accept", tcf=[tcf(source="cookie", valid=False, error="truncated core segment")])),
+        {"present": [f("tcf-invalid-tc-string", "accept", "euconsent-v2", severity="warning")], "absent": []},
+    )
+
+    # the site policy (le-quotidien-demo) -------------------------------------------------------------
+    lqd = "https://www.le-quotidien-demo.fr/"
+    q_ide = cookie("IDE", ".doubleclick.net", "doubleclick", lifetime=390)
+    q = ".le-quotidien-demo.fr"
+    q_session = cookie("PHPSESSID", "www.le-quotidien-demo.fr", "necessary", lifetime=None, party="first")
+    q_pcid = cookie("_pcid", q, "piano", lifetime=390, party="first", set_by="script")
+    q_didomi = cookie("didomi_token", q, "didomi", lifetime=180, party="first")
+    q_ga = cookie("_ga", q, "ga", lifetime=395, party="first", set_by="script")
+    q_mystery = cookie("ab_test_bucket", q, None, lifetime=30, party="first", set_by="script")
+    q_twitter = cookie("personalization_id", ".twitter.com", "twitter", lifetime=395)
+    q_widget = request("https://platform.twitter.com/widgets.js", "twitter")
+    q_visit = site(
+        lqd,
+        before=phase("before", url=lqd, cookies=[q_session, q_pcid, q_ide]),
+        reject=phase("reject", url=lqd, cookies=[q_session, q_pcid, q_didomi, q_ga, q_mystery, q_twitter], requests=[q_widget]),
+        accept=phase("accept", url=lqd, cookies=[q_session, q_pcid, q_didomi, q_ga, q_ide]),
+    )
+    c["lqd-only-technical-cookies-after-refusal"] = (
+        q_visit,
+        {
+            "packs": ["sites/le-quotidien-demo"],
+            "present": [
+                f("lqd-only-technical-cookies-after-refusal", "reject", "_ga", count=1),
+                # the deliberate pre-consent DoubleClick cookie, caught through `extends: [baseline, cnil]`
+                f("baseline-third-party-tracker-cookie", "before", "IDE", ".doubleclick.net"),
+                f("cnil-no-tracker-cookie-without-consent", "before", "IDE"),
+            ],
+            "absent": [
+                f("lqd-only-technical-cookies-after-refusal", name=n)
+                for n in ("PHPSESSID", "_pcid", "didomi_token", "personalization_id", "ab_test_bucket")
+            ],
+        },
+    )
+    c["lqd-unknown-cookie-after-refusal"] = (
+        q_visit,
+        {
+            "packs": ["sites/le-quotidien-demo"],
+            "present": [f("lqd-unknown-cookie-after-refusal", "reject", "ab_test_bucket", severity="warning", count=1)],
+            "absent": [],
+        },
+    )
+    c["lqd-no-social-cookie-after-refusal"] = (
+        q_visit,
+        {
+            "packs": ["sites/le-quotidien-demo"],
+            "present": [f("lqd-no-social-cookie-after-refusal", "reject", "personalization_id", ".twitter.com", count=1)],
+            "absent": [f("lqd-no-social-cookie-after-refusal", "before"), f("edpb-pre-ticked-boxes")],
+        },
+    )
+    c["lqd-no-social-request-after-refusal"] = (
+        q_visit,
+        {
+            "packs": ["sites/le-quotidien-demo"],
+            "present": [f("lqd-no-social-request-after-refusal", "reject", domain="platform.twitter.com")],
+            "absent": [],
+        },
+    )
+    return c
+
+
+def write(case_dir: Path, visit: SiteResult, expected: Mapping[str, Any]) -> None:
+    """Write one case folder."""
+    case_dir.mkdir(parents=True, exist_ok=True)
+    (case_dir / "visit.json").write_text(json.dumps(to_jsonable(visit), indent=1, ensure_ascii=False) + "\n", "utf-8")
+    text = "# Written by tests/rules/build_cases.py: edit the case there and rerun it.\n"
+    text += yaml.safe_dump(dict(expected), sort_keys=False, allow_unicode=True, width=120)
+    (case_dir / "expected.yaml").write_text(text, "utf-8")
+
+
+def main() -> None:
+    """Rewrite every case folder."""
+    if CASES.exists():
+        shutil.rmtree(CASES)
+    for name, (visit, expected) in cases().items():
+        write(CASES / name, visit, expected)
+    print(f"wrote {len(cases())} cases under {CASES}")
+
+
+if __name__ == "__main__":
+    main()
