@@ -1,0 +1,120 @@
+"""Output formats: one result object (:class:`~auditor.model.RunResult`), many formats.
+
+The registry maps each :class:`Format` to the ``FORMATTER`` of its module (one module per format,
+each a :class:`~auditor.formats.interface.Formatter`). Adding a format: write the module, add a
+member to :class:`Format` and a line to ``_FORMATTERS``.
+
+What the CLI calls::
+
+    render(run, Format.HTML, show_values=False, results_path=path)  -> str
+    write_outputs(run, out_dir, [Format.HTML, Format.JUNIT], results_path=...)  -> {Format: Path}
+    console_summary(run)      -> rich renderable (print it to stderr)
+    github_annotations(run)   -> workflow commands, when GITHUB_ACTIONS=true
+    append_step_summary(run, os.environ["GITHUB_STEP_SUMMARY"])  when that variable is set
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from auditor.formats import console, csv, html, json, junit, markdown, sarif
+from auditor.formats.console import console_summary
+from auditor.formats.github import github_annotations
+from auditor.formats.interface import Format, FormatError, Formatter, RenderOptions
+from auditor.formats.markdown import render_markdown
+from auditor.model import RunResult
+
+_FORMATTERS: dict[Format, Formatter] = {
+    Format.JSON: json.FORMATTER,
+    Format.HTML: html.FORMATTER,
+    Format.JUNIT: junit.FORMATTER,
+    Format.SARIF: sarif.FORMATTER,
+    Format.MARKDOWN: markdown.FORMATTER,
+    Format.CONSOLE: console.FORMATTER,
+    Format.CSV: csv.FORMATTER,
+}
+if set(_FORMATTERS) != set(Format):  # pragma: no cover - a programming error caught by any test run
+    raise RuntimeError(f"formats without a formatter: {sorted(set(Format) - set(_FORMATTERS))}")
+
+__all__ = [
+    "Format",
+    "FormatError",
+    "Formatter",
+    "RenderOptions",
+    "append_step_summary",
+    "console_summary",
+    "get_formatter",
+    "github_annotations",
+    "parse_format",
+    "render",
+    "write_outputs",
+]
+
+
+def parse_format(name: str | Format) -> Format:
+    """The :class:`Format` called ``name``; :class:`FormatError` naming the bad name and the known ones."""
+    if isinstance(name, Format):
+        return name
+    try:
+        return Format(name.strip().lower())
+    except ValueError:
+        known = ", ".join(f.value for f in Format)
+        raise FormatError(f"unknown format {name!r} (expected one of: {known})") from None
+
+
+def get_formatter(fmt: str | Format) -> Formatter:
+    """The formatter of a format (by enum member or name)."""
+    return _FORMATTERS[parse_format(fmt)]
+
+
+def render(
+    run: RunResult, fmt: str | Format, *, show_values: bool = False, results_path: str | Path | None = None
+) -> str:
+    """Render ``run`` in format ``fmt``.
+
+    ``show_values`` reveals cookie values in the human formats; ``results_path`` is the
+    ``results.json`` the run came from (screenshots are embedded relative to it, and its SHA-256 is
+    reported as provenance).
+    """
+    options = RenderOptions(show_values=show_values, results_path=Path(results_path) if results_path else None)
+    return get_formatter(fmt).render(run, options)
+
+
+def write_outputs(
+    run: RunResult,
+    out_dir: str | Path,
+    formats: Iterable[str | Format],
+    *,
+    show_values: bool = False,
+    results_path: str | Path | None = None,
+) -> dict[Format, Path]:
+    """Write each format into ``out_dir`` under its default file name; return the paths written.
+
+    ``results_path`` defaults to ``out_dir/results.json`` when that file exists (the audit writes it
+    first). The JSON format is skipped when its file is the results file itself (already written).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if results_path is None and (out / "results.json").is_file():
+        results_path = out / "results.json"
+    written: dict[Format, Path] = {}
+    for fmt in dict.fromkeys(parse_format(f) for f in formats):
+        formatter = _FORMATTERS[fmt]
+        target = out / formatter.file_name
+        if fmt is Format.JSON and results_path is not None and target.resolve() == Path(results_path).resolve():
+            written[fmt] = target
+            continue
+        text = render(run, fmt, show_values=show_values, results_path=results_path)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+        written[fmt] = target
+    return written
+
+
+def append_step_summary(run: RunResult, path: str | Path) -> None:
+    """Append the Markdown summary to ``path`` (the file named by ``$GITHUB_STEP_SUMMARY``)."""
+    with Path(path).open("a", encoding="utf-8") as fh:
+        fh.write(render_markdown(run))

@@ -1,0 +1,507 @@
+"""HTML: the self-contained evidence report that compliance engineers, editors and lawyers read.
+
+One file: CSS inlined, screenshots embedded as ``data:`` URIs, no script, no external request, so it
+opens offline and inside CI artifacts. The template is ``reports/report.html.j2``; this module
+builds its view model (plain dataclasses) from the run, so the template stays free of logic.
+
+Safety: autoescape is on; cookie values are hidden unless ``show_values``; links only for
+``http(s)`` URLs; screenshots only from inside the results folder (see
+:func:`auditor.formats.templating.read_image`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shlex
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditor.formats.interface import Format, Formatter, RenderOptions
+from auditor.formats.summary import (
+    PhaseCounts,
+    RunSummary,
+    SiteSummary,
+    is_exempt,
+    is_tracker,
+    phase_title,
+    summarise,
+    tracker_name,
+)
+from auditor.formats.templating import read_image, render_template, safe_href
+from auditor.formats.text import LIFETIME_LIMIT_DAYS, lifetime, one_line
+from auditor.model import PHASES, Cookie, Finding, PhaseResult, Request, RunResult, SiteResult, TcfState
+from auditor.results import dumps_run
+
+TCF_PURPOSES: dict[int, str] = {
+    1: "Store and/or access information on a device",
+    2: "Use limited data to select advertising",
+    3: "Create profiles for personalised advertising",
+    4: "Use profiles to select personalised advertising",
+    5: "Create profiles to personalise content",
+    6: "Use profiles to select personalised content",
+    7: "Measure advertising performance",
+    8: "Measure content performance",
+    9: "Understand audiences through statistics or combinations of data from different sources",
+    10: "Develop and improve services",
+    11: "Use limited data to select content",
+}
+TCF_SPECIAL_FEATURES: dict[int, str] = {
+    1: "Use precise geolocation data",
+    2: "Actively scan device characteristics for identification",
+}
+MAX_VALUE_CHARS = 120
+
+
+@dataclass(frozen=True)
+class Image:
+    """A screenshot: embedded (``data_uri``) or the reason it is not."""
+
+    label: str
+    path: str
+    data_uri: str | None
+    problem: str | None
+
+
+@dataclass(frozen=True)
+class CookieRow:
+    """One cookie (name, domain, path) across the three phases."""
+
+    name: str
+    domain: str
+    party: str
+    vendor: str
+    category: str
+    purpose: str
+    tracker: bool
+    exempt: bool
+    lifetime: str
+    over_limit: bool
+    set_by: str
+    flags: str
+    present: dict[str, bool]
+    value: str | None
+
+
+@dataclass(frozen=True)
+class RequestGroup:
+    """Third-party requests of one company (entity) or registrable domain, across phases."""
+
+    name: str
+    category: str
+    tracker: bool
+    hosts: tuple[str, ...]
+    counts: dict[str, int]
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StorageRow:
+    """One storage key across phases."""
+
+    origin: str
+    kind: str
+    key: str
+    party: str
+    size: int
+    present: dict[str, bool]
+
+
+@dataclass(frozen=True)
+class TcfView:
+    """A decoded TCF state, with purpose names."""
+
+    phase: str
+    state: TcfState
+    purposes: tuple[tuple[int, str], ...]
+    legitimate_interests: tuple[tuple[int, str], ...]
+    special_features: tuple[tuple[int, str], ...]
+    tc_string: str
+
+
+@dataclass(frozen=True)
+class PhaseView:
+    """One phase card."""
+
+    name: str
+    title: str
+    phase: PhaseResult | None
+    counts: PhaseCounts
+    screenshots: tuple[Image, ...]
+    tracker_names: tuple[str, ...]
+    """Distinct trackers that set cookies in this phase."""
+    exempt_names: tuple[str, ...]
+    """Distinct audience-measurement tools that may be exempt and set cookies in this phase."""
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A list of things that differ between phases (cookie or host names, with who is behind them)."""
+
+    title: str
+    explanation: str
+    cookies: tuple[str, ...]
+    hosts: tuple[str, ...]
+    tone: str
+    """``bad``, ``neutral`` or ``good``: the box colour."""
+
+
+@dataclass(frozen=True)
+class FindingView:
+    """A finding with what the template needs to show it."""
+
+    finding: Finding
+    subject: str
+    phase_title: str
+    source_items: tuple[tuple[str, str, str | None], ...]
+    """(key, text, http link or ``None``) of the rule source, the quote excluded."""
+    quote: str | None
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """Everything the template shows about one site."""
+
+    anchor: str
+    summary: SiteSummary
+    site: SiteResult
+    banner_images: tuple[Image, ...]
+    banner: Any
+    phases: tuple[PhaseView, ...]
+    deltas: tuple[Delta, ...]
+    findings: tuple[FindingView, ...]
+    cookies: tuple[CookieRow, ...]
+    refused_set_cookies: tuple[tuple[str, Any], ...]
+    request_groups: tuple[RequestGroup, ...]
+    first_party_requests: dict[str, int]
+    storage: tuple[StorageRow, ...]
+    tcf: tuple[TcfView, ...]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Who produced the evidence, when, how: shown at the end of the report."""
+
+    items: tuple[tuple[str, str], ...]
+    results_sha256: str
+    results_name: str
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """The whole report."""
+
+    run: RunResult
+    summary: RunSummary
+    sites: tuple[SiteView, ...]
+    worst: tuple[tuple[SiteView, FindingView], ...]
+    provenance: Provenance
+    show_values: bool
+    phases: tuple[str, ...] = PHASES
+    phase_titles: dict[str, str] = field(default_factory=lambda: {p: phase_title(p) for p in PHASES})
+
+
+def _image(label: str, path: str, base: Path | None) -> Image:
+    data_uri, problem = read_image(path, base)
+    return Image(label=label, path=path, data_uri=data_uri, problem=problem)
+
+
+def _cookie_rows(site: SiteResult, show_values: bool) -> tuple[CookieRow, ...]:
+    rows: dict[tuple[str, str, str], tuple[Cookie, dict[str, bool]]] = {}
+    for p in PHASES:
+        phase = site.phases.get(p)
+        for c in phase.cookies if phase else ():
+            key = (c.name, c.domain, c.path)
+            if key not in rows:
+                rows[key] = (c, {q: False for q in PHASES})
+            rows[key][1][p] = True
+    out = []
+    for c, present in rows.values():
+        cl = c.classification
+        flags = [f for f, on in (("Secure", c.secure), ("HttpOnly", c.http_only)) if on]
+        if c.same_site:
+            flags.append(f"SameSite={c.same_site}")
+        tracker = is_tracker(c)
+        out.append(
+            CookieRow(
+                name=c.name,
+                domain=c.domain,
+                party=c.party,
+                vendor=(cl.vendor or cl.entity or "") if cl else "",
+                category=cl.category if cl else "unknown",
+                purpose=(cl.purpose or "") if cl else "",
+                tracker=tracker,
+                exempt=bool(cl and cl.exempt_possible),
+                lifetime=lifetime(c.lifetime_days),
+                over_limit=tracker and c.lifetime_days is not None and c.lifetime_days > LIFETIME_LIMIT_DAYS,
+                set_by=c.set_by,
+                flags=" ".join(flags),
+                present=present,
+                value=one_line(c.value, MAX_VALUE_CHARS) if show_values else None,
+            )
+        )
+
+    def order(row: CookieRow) -> tuple[bool, bool, bool, bool, str, str]:
+        """Trackers present before or after refusal first, then by presence, then by domain."""
+        early = row.tracker and (row.present["reject"] or row.present["before"])
+        return (not early, not row.present["reject"], not row.present["before"], not row.tracker, row.domain, row.name)
+
+    return tuple(sorted(out, key=order))
+
+
+def _request_groups(site: SiteResult) -> tuple[tuple[RequestGroup, ...], dict[str, int]]:
+    groups: dict[str, dict[str, Any]] = {}
+    first: dict[str, int] = {p: 0 for p in PHASES}
+    for p in PHASES:
+        phase = site.phases.get(p)
+        for r in phase.requests if phase else ():
+            if r.party == "first":
+                first[p] += 1
+                continue
+            name = _group_name(r)
+            g = groups.setdefault(
+                name,
+                {"category": "", "tracker": False, "hosts": set(), "counts": {q: 0 for q in PHASES}, "examples": []},
+            )
+            if r.classification is not None:
+                g["category"] = g["category"] or r.classification.category
+                g["tracker"] = g["tracker"] or r.classification.tracker
+            g["hosts"].add(r.host)
+            g["counts"][p] += 1
+            if len(g["examples"]) < 3 and r.url not in g["examples"]:
+                g["examples"].append(r.url)
+    out = [
+        RequestGroup(
+            name=name,
+            category=g["category"] or "unknown",
+            tracker=g["tracker"],
+            hosts=tuple(sorted(g["hosts"])),
+            counts=g["counts"],
+            examples=tuple(one_line(u, 160) for u in g["examples"]),
+        )
+        for name, g in groups.items()
+    ]
+    out.sort(key=lambda g: (not g.tracker, -g.counts["reject"], -g.counts["before"], g.name.lower()))
+    return tuple(out), first
+
+
+def _group_name(r: Request) -> str:
+    cl = r.classification
+    if cl is not None and cl.entity:
+        return cl.entity
+    return r.registrable_domain or r.host
+
+
+def _storage_rows(site: SiteResult) -> tuple[StorageRow, ...]:
+    rows: dict[tuple[str, str, str], StorageRow] = {}
+    for p in PHASES:
+        phase = site.phases.get(p)
+        for s in phase.storage if phase else ():
+            key = (s.origin, s.kind, s.key)
+            if key not in rows:
+                rows[key] = StorageRow(s.origin, s.kind, s.key, s.party, s.size, {q: False for q in PHASES})
+            rows[key].present[p] = True
+    return tuple(rows.values())
+
+
+def _named(ids: Iterable[int], names: Mapping[int, str]) -> tuple[tuple[int, str], ...]:
+    return tuple((i, names.get(i, "unknown purpose")) for i in sorted(ids))
+
+
+def _tcf(site: SiteResult) -> tuple[TcfView, ...]:
+    out = []
+    for p in PHASES:
+        phase = site.phases.get(p)
+        for t in phase.tcf if phase else ():
+            out.append(
+                TcfView(
+                    phase=p,
+                    state=t,
+                    purposes=_named(t.purpose_consents, TCF_PURPOSES),
+                    legitimate_interests=_named(t.purpose_legitimate_interests, TCF_PURPOSES),
+                    special_features=_named(t.special_feature_optins, TCF_SPECIAL_FEATURES),
+                    tc_string=one_line(t.tc_string or "", 90),
+                )
+            )
+    return tuple(out)
+
+
+def _keys(phase: PhaseResult | None, *, trackers_only: bool) -> tuple[set[str], set[str]]:
+    """Cookie labels and third-party hosts of a phase (``name (who)``)."""
+    if phase is None:
+        return set(), set()
+    cookies = {
+        f"{c.name} ({tracker_name(c)})"
+        for c in phase.cookies
+        if not trackers_only or (is_tracker(c) and not is_exempt(c))
+    }
+    hosts = {
+        r.host
+        for r in phase.requests
+        if r.party == "third" and (not trackers_only or (is_tracker(r) and not is_exempt(r)))
+    }
+    return cookies, hosts
+
+
+def _deltas(site: SiteResult) -> tuple[Delta, ...]:
+    before, reject, accept = (site.phases.get(p) for p in PHASES)
+    out = []
+    if before is not None:
+        cookies, hosts = _keys(before, trackers_only=True)
+        out.append(
+            Delta(
+                "Trackers before any choice",
+                "Tracker cookies and tracker hosts already present on arrival, before the visitor chose anything.",
+                tuple(sorted(cookies)),
+                tuple(sorted(hosts)),
+                "bad" if cookies or hosts else "good",
+            )
+        )
+    if reject is not None:
+        cookies, hosts = _keys(reject, trackers_only=True)
+        out.append(
+            Delta(
+                "Trackers still active after refusing",
+                "Tracker cookies and tracker hosts present after the refusal was clicked (audience measurement "
+                "that may be exempt is left out).",
+                tuple(sorted(cookies)),
+                tuple(sorted(hosts)),
+                "bad" if cookies or hosts else "good",
+            )
+        )
+    if accept is not None and reject is not None:
+        a_cookies, a_hosts = _keys(accept, trackers_only=False)
+        r_cookies, r_hosts = _keys(reject, trackers_only=False)
+        out.append(
+            Delta(
+                "Only after accepting",
+                "Cookies and third-party hosts that appear after accepting and are absent after refusing: "
+                "what the refusal actually turned off.",
+                tuple(sorted(a_cookies - r_cookies)),
+                tuple(sorted(a_hosts - r_hosts)),
+                "neutral",
+            )
+        )
+    return tuple(out)
+
+
+def _finding_view(f: Finding) -> FindingView:
+    s = f.subject
+    subject = " · ".join(str(x) for x in (s.name, s.domain, s.url) if x) or "the site"
+    items: list[tuple[str, str, str | None]] = []
+    quote = None
+    for key, value in f.source.items():
+        if key == "quote":
+            quote = str(value)
+            continue
+        text = value if isinstance(value, str) else str(value)
+        items.append((key, text, safe_href(text)))
+    return FindingView(
+        finding=f,
+        subject=f"{s.kind}: {subject}",
+        phase_title=phase_title(f.phase) if f.phase else "Whole site",
+        source_items=tuple(items),
+        quote=quote,
+    )
+
+
+def _site_view(index: int, summary: SiteSummary, base: Path | None, show_values: bool) -> SiteView:
+    site = summary.site
+    banner = next((p.banner for p in (site.phases.get(q) for q in PHASES) if p and p.banner), None)
+    banner_images: list[Image] = []
+    seen: set[str] = set()
+    for p in PHASES:
+        phase = site.phases.get(p)
+        if phase and phase.banner and phase.banner.screenshot and phase.banner.screenshot not in seen:
+            seen.add(phase.banner.screenshot)
+            banner_images.append(_image(f"Consent banner ({phase_title(p).lower()})", phase.banner.screenshot, base))
+    phases = []
+    for p in PHASES:
+        phase = site.phases.get(p)
+        shots = tuple(_image(s.label, s.path, base) for s in (phase.screenshots if phase else ()) if s.path not in seen)
+        cookies = phase.cookies if phase else ()
+        trackers = sorted({tracker_name(c) for c in cookies if is_tracker(c) and not is_exempt(c)}, key=str.lower)
+        exempt = sorted({tracker_name(c) for c in cookies if is_tracker(c) and is_exempt(c)}, key=str.lower)
+        phases.append(PhaseView(p, phase_title(p), phase, summary.phases[p], shots, tuple(trackers), tuple(exempt)))
+    groups, first = _request_groups(site)
+    refused = tuple(
+        (p, h) for p in PHASES for h in (site.phases[p].set_cookie_headers if p in site.phases else ()) if not h.stored
+    )
+    return SiteView(
+        anchor=f"site-{index}",
+        summary=summary,
+        site=site,
+        banner_images=tuple(banner_images),
+        banner=banner,
+        phases=tuple(phases),
+        deltas=_deltas(site),
+        findings=tuple(_finding_view(f) for f in summary.findings),
+        cookies=_cookie_rows(site, show_values),
+        refused_set_cookies=refused,
+        request_groups=groups,
+        first_party_requests=first,
+        storage=_storage_rows(site),
+        tcf=_tcf(site),
+    )
+
+
+def _provenance(run: RunResult, results_path: Path | None) -> Provenance:
+    if results_path is not None and results_path.is_file():
+        digest = hashlib.sha256(results_path.read_bytes()).hexdigest()
+        name = results_path.name
+    else:
+        digest = hashlib.sha256(dumps_run(run).encode("utf-8")).hexdigest()
+        name = "results.json (canonical form, rendered from memory)"
+    items = [
+        ("Tool", f"{run.tool.name} {run.tool.version}"),
+        ("Browser", run.browser.version or "unknown"),
+        ("User agent", run.browser.user_agent or "unknown"),
+        ("Browser executable", run.browser.executable or "unknown"),
+        ("Command", shlex.join(run.arguments) if run.arguments else "not recorded"),
+        ("Started", run.started),
+        ("Finished", run.finished or "not finished"),
+        ("Rule packs", ", ".join(run.rule_packs) or "none recorded"),
+        ("Options", ", ".join(f"{k}={v}" for k, v in sorted(run.options.items())) or "defaults"),
+        ("Results schema version", str(run.schema_version)),
+    ]
+    return Provenance(tuple(items), digest, name)
+
+
+def build_report(run: RunResult, options: RenderOptions) -> ReportView:
+    """The view model of the report (exposed for tests and for other HTML outputs)."""
+    summary = summarise(run)
+    base = options.results_path.parent if options.results_path is not None else None
+    order = sorted(range(len(summary.sites)), key=lambda i: summary.sites[i].verdict.rank)
+    views = tuple(_site_view(i + 1, summary.sites[i], base, options.show_values) for i in order)
+    by_site = {id(v.site): v for v in views}
+    worst = tuple((by_site[id(s.site)], _finding_view(f)) for s, f in summary.worst_findings(10))
+    return ReportView(
+        run=run,
+        summary=summary,
+        sites=views,
+        worst=worst,
+        provenance=_provenance(run, options.results_path),
+        show_values=options.show_values,
+    )
+
+
+def render_html(run: RunResult, options: RenderOptions | None = None) -> str:
+    """The HTML report of ``run``."""
+    view = build_report(run, options or RenderOptions())
+    return render_template("report.html.j2", report=view)
+
+
+class HtmlFormatter(Formatter):
+    """The self-contained HTML evidence report."""
+
+    format = Format.HTML
+    file_name = "report.html"
+    media_type = "text/html"
+
+    def render(self, run: RunResult, options: RenderOptions) -> str:
+        """Return the HTML document."""
+        return render_html(run, options)
+
+
+FORMATTER = HtmlFormatter()

@@ -1,0 +1,326 @@
+"""What every format says about a site: its verdict, a one-line explanation, and counts per phase.
+
+The sentence is written for a non-engineer and states facts from the evidence ("After "Tout
+refuser", 3 advertising trackers still set cookies"); the verdict comes from the findings of the
+rule packs. Both are computed here once, so the HTML, Markdown, console, JUnit and CSV outputs
+never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from auditor.model import PHASES, SEVERITIES, Cookie, Finding, PhaseResult, Request, RunResult, Severity, SiteResult
+
+SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
+"""0 for ``error`` (worst), 1 for ``warning``, 2 for ``info``."""
+
+
+class Verdict(StrEnum):
+    """The overall verdict on a site, from its findings and the completeness of its evidence."""
+
+    FAIL = "fail"
+    """At least one failing finding of severity ``error`` (not accepted by a baseline)."""
+    NOT_AUDITED = "not-audited"
+    """The site could not be audited at all."""
+    WARN = "warn"
+    """Failing findings of severity ``warning``, none of severity ``error``."""
+    INCOMPLETE = "incomplete"
+    """No failing finding above ``info``, but a phase is missing or failed, or a rule could not be evaluated."""
+    PASS = "pass"
+    """No failing finding above ``info`` and complete evidence.
+
+    Not a certificate of compliance: only what the rule packs checked."""
+
+    @property
+    def label(self) -> str:
+        """Short label for badges."""
+        return _LABELS[self]
+
+    @property
+    def rank(self) -> int:
+        """0 for the worst verdict; used to sort sites worst first."""
+        return list(Verdict).index(self)
+
+
+_LABELS = {
+    Verdict.FAIL: "Fails",
+    Verdict.NOT_AUDITED: "Not audited",
+    Verdict.WARN: "Warnings",
+    Verdict.INCOMPLETE: "Incomplete",
+    Verdict.PASS: "No violation found",
+}
+
+
+@dataclass(frozen=True)
+class PhaseCounts:
+    """Counts of one phase of one site (all zero when the phase is missing)."""
+
+    phase: str
+    present: bool
+    """Whether the phase is in the results at all."""
+    status: str | None
+    """``ok`` or ``error``; ``None`` when missing."""
+    error: str | None
+    cookies: int
+    tracker_cookies: int
+    """Cookies classified as trackers, audience measurement that may be exempt left out."""
+    exempt_cookies: int
+    """Audience-measurement cookies that may be exempt from consent (the rules decide)."""
+    third_party_cookies: int
+    third_party_hosts: int
+    """Distinct third-party hosts contacted."""
+    tracker_hosts: int
+    """Distinct hosts contacted that are classified as trackers (possibly exempt ones left out)."""
+    requests: int
+    storage: int
+    refused_set_cookies: int
+    """``Set-Cookie`` headers the browser did not store (attempts are evidence too)."""
+
+
+@dataclass(frozen=True)
+class SiteSummary:
+    """Verdict, sentence and counts of one site."""
+
+    site: SiteResult
+    label: str
+    """Display name: the configured name, else the host of the URL."""
+    verdict: Verdict
+    sentence: str
+    """One line a non-engineer understands."""
+    phases: dict[str, PhaseCounts]
+    """Counts of ``before``, ``reject`` and ``accept`` (always all three keys)."""
+    failing: dict[str, int]
+    """Failing findings (outcome ``fail``, not baselined) per severity (always all three keys)."""
+    not_evaluated: int
+    """Findings with outcome ``error``: a rule that could not be evaluated."""
+    baselined: int
+    """Failing findings accepted by a baseline."""
+    findings: tuple[Finding, ...]
+    """All findings, worst first."""
+
+    @property
+    def missing_phases(self) -> tuple[str, ...]:
+        """Phases absent from the results (a failed site has all three missing)."""
+        return tuple(p for p, c in self.phases.items() if not c.present)
+
+
+def is_failing(finding: Finding) -> bool:
+    """A violation that counts: outcome ``fail`` and not accepted by a baseline."""
+    return finding.outcome == "fail" and finding.baseline is None
+
+
+def finding_sort_key(finding: Finding) -> tuple[int, int, int, str]:
+    """Worst first: failing before not-evaluated before baselined, then by severity, then by rule."""
+    group = 2 if finding.baseline is not None else (0 if finding.outcome == "fail" else 1)
+    phase = PHASES.index(finding.phase) if finding.phase in PHASES else len(PHASES)
+    return (group, SEVERITY_RANK.get(finding.severity, 9), phase, finding.rule)
+
+
+def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """The findings, worst first (stable)."""
+    return tuple(sorted(findings, key=finding_sort_key))
+
+
+def host_of(url: str | None) -> str:
+    """Host of a URL, or ``""``."""
+    if not url:
+        return ""
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+
+
+def site_label(site: SiteResult) -> str:
+    """The name people know a site by."""
+    return site.name or host_of(site.url) or site.url
+
+
+def tracker_name(item: Cookie | Request) -> str:
+    """Who is behind a cookie or request: vendor, else entity, else registrable domain."""
+    c = item.classification
+    if c is not None and (c.vendor or c.entity):
+        return str(c.vendor or c.entity)
+    return item.registrable_domain
+
+
+def is_tracker(item: Cookie | Request) -> bool:
+    """Whether the knowledge base classifies it as a tracker."""
+    return item.classification is not None and item.classification.tracker
+
+
+def is_exempt(item: Cookie | Request) -> bool:
+    """Audience measurement that may be exempt from consent: not counted as a tracker (the rules decide)."""
+    return item.classification is not None and item.classification.exempt_possible
+
+
+def count_phase(name: str, phase: PhaseResult | None) -> PhaseCounts:
+    """Counts of one phase (zeros when ``phase`` is ``None``)."""
+    if phase is None:
+        return PhaseCounts(name, False, None, None, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    return PhaseCounts(
+        phase=name,
+        present=True,
+        status=phase.status,
+        error=phase.error,
+        cookies=len(phase.cookies),
+        tracker_cookies=sum(1 for c in phase.cookies if is_tracker(c) and not is_exempt(c)),
+        exempt_cookies=sum(1 for c in phase.cookies if is_tracker(c) and is_exempt(c)),
+        third_party_cookies=sum(1 for c in phase.cookies if c.party == "third"),
+        third_party_hosts=len({r.host for r in phase.requests if r.party == "third"}),
+        tracker_hosts=len({r.host for r in phase.requests if is_tracker(r) and not is_exempt(r)}),
+        requests=len(phase.requests),
+        storage=len(phase.storage),
+        refused_set_cookies=sum(1 for h in phase.set_cookie_headers if not h.stored),
+    )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _tracker_phrase(cookies: Sequence[Cookie]) -> tuple[str, int]:
+    """``3 advertising trackers`` or ``4 trackers (3 advertising, 1 analytics)``, and the tracker count.
+
+    Trackers are distinct vendors (else entities, else registrable domains), not cookies.
+    """
+    by_name: dict[str, str] = {}
+    for c in cookies:
+        category = c.classification.category if c.classification is not None else "unknown"
+        by_name.setdefault(tracker_name(c), category or "unknown")
+    n = len(by_name)
+    per_category: dict[str, int] = {}
+    for category in by_name.values():
+        per_category[category] = per_category.get(category, 0) + 1
+    if len(per_category) == 1:
+        (category,) = per_category
+        noun = "tracker" if category == "unknown" else f"{category} tracker"
+        return _plural(n, noun), n
+    detail = ", ".join(f"{k} {c}" for c, k in sorted(per_category.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f"{_plural(n, 'tracker')} ({detail})", n
+
+
+def _sets(n: int) -> str:
+    return "sets" if n == 1 else "set"
+
+
+def _sentence(site: SiteResult, failing: Sequence[Finding], not_evaluated: int) -> str:
+    if site.status == "error":
+        return f"Could not be audited: {site.error or 'no reason recorded'}."
+    before = site.phases.get("before")
+    reject = site.phases.get("reject")
+    clauses: list[str] = []
+    problem = False
+    label = "refusing"
+    exempt = 0
+    if reject is None:
+        clauses.append("The refusal was not tested (the reject phase is missing)")
+        problem = True
+    elif reject.consent is not None and not reject.consent.clicked:
+        why = reject.consent.reason or reject.error or "no reason recorded"
+        clauses.append(f"Refusing was not possible: {why}")
+        problem = True
+    else:
+        label = reject.consent.label if reject.consent and reject.consent.label else "refusing"
+        trackers = [c for c in reject.cookies if is_tracker(c) and not is_exempt(c)]
+        exempt = len({tracker_name(c) for c in reject.cookies if is_tracker(c) and is_exempt(c)})
+        if trackers:
+            phrase, n = _tracker_phrase(trackers)
+            clauses.append(f'After "{label}", {phrase} still {_sets(n)} cookies')
+            problem = True
+    if before is not None:
+        early = [c for c in before.cookies if is_tracker(c) and not is_exempt(c)]
+        if early:
+            phrase, n = _tracker_phrase(early)
+            clauses.append(f"{phrase} already {_sets(n)} cookies before any choice")
+            problem = True
+    serious = [f for f in failing if f.severity != "info"]
+    if not problem and serious:
+        more = len(serious) - 1
+        text = serious[0].message.rstrip(".")
+        return text + (f" (and {_plural(more, 'other finding')})." if more else ".")
+    if problem:
+        sentence = "; ".join(clauses) + "."
+        return sentence[0].upper() + sentence[1:]
+    where = f'after "{label}"' if before is None else f'before any choice or after "{label}"'
+    sentence = f"No tracker cookie {where}"
+    if exempt:
+        sentence += f" (apart from {_plural(exempt, 'audience-measurement tool')} that may be exempt)"
+    sentence += "."
+    if not_evaluated:
+        sentence += f" {_plural(not_evaluated, 'check')} could not be evaluated."
+    return sentence
+
+
+def summarise_site(site: SiteResult) -> SiteSummary:
+    """Verdict, sentence and counts of one site."""
+    findings = sort_findings(site.findings)
+    failing = [f for f in findings if is_failing(f)]
+    by_severity: dict[str, int] = {s: 0 for s in SEVERITIES}
+    for f in failing:
+        by_severity[f.severity] = by_severity.get(f.severity, 0) + 1
+    not_evaluated = sum(1 for f in findings if f.outcome == "error" and f.baseline is None)
+    phases: dict[str, PhaseCounts] = {p: count_phase(p, site.phases.get(p)) for p in PHASES}
+    incomplete = not_evaluated > 0 or any(not c.present or c.status != "ok" for c in phases.values())
+    if site.status == "error":
+        verdict = Verdict.NOT_AUDITED
+    elif by_severity["error"]:
+        verdict = Verdict.FAIL
+    elif by_severity["warning"]:
+        verdict = Verdict.WARN
+    elif incomplete:
+        verdict = Verdict.INCOMPLETE
+    else:
+        verdict = Verdict.PASS
+    return SiteSummary(
+        site=site,
+        label=site_label(site),
+        verdict=verdict,
+        sentence=_sentence(site, failing, not_evaluated),
+        phases=phases,
+        failing=by_severity,
+        not_evaluated=not_evaluated,
+        baselined=sum(1 for f in findings if f.baseline is not None),
+        findings=findings,
+    )
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """Summaries of every site of a run, and run-wide totals."""
+
+    sites: tuple[SiteSummary, ...]
+    """In the order of the results file."""
+
+    @property
+    def worst_first(self) -> tuple[SiteSummary, ...]:
+        """Sites sorted by verdict, worst first (stable)."""
+        return tuple(sorted(self.sites, key=lambda s: s.verdict.rank))
+
+    def count(self, verdict: Verdict) -> int:
+        """How many sites got ``verdict``."""
+        return sum(1 for s in self.sites if s.verdict is verdict)
+
+    def failing(self, severity: Severity) -> int:
+        """Failing findings of ``severity`` over all sites."""
+        return sum(s.failing[severity] for s in self.sites)
+
+    def worst_findings(self, limit: int | None = None) -> list[tuple[SiteSummary, Finding]]:
+        """Failing and not-evaluated findings of all sites, worst first (baselined ones left out)."""
+        pairs = [(s, f) for s in self.sites for f in s.findings if f.baseline is None]
+        pairs.sort(key=lambda p: finding_sort_key(p[1]))
+        return pairs if limit is None else pairs[:limit]
+
+
+def summarise(run: RunResult) -> RunSummary:
+    """Summarise every site of ``run``."""
+    return RunSummary(tuple(summarise_site(s) for s in run.sites))
+
+
+def phase_title(phase: str) -> str:
+    """Human title of a phase."""
+    return {"before": "Before any choice", "reject": "After refusing", "accept": "After accepting"}.get(phase, phase)
