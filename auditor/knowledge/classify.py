@@ -1,0 +1,51 @@
+"""Fill in the ``classification`` of every cookie and request of a site's result."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from auditor.knowledge.base import UNKNOWN, KnowledgeBase
+from auditor.model import Classification, Cookie, PhaseResult, Request, SiteResult
+
+
+def _cookie(kb: KnowledgeBase, cookie: Cookie) -> Cookie:
+    found: Classification | None = kb.classify_cookie(cookie.name, cookie.domain)
+    if found is None and cookie.party == "third":
+        found = UNKNOWN
+    return cookie if found is cookie.classification else replace(cookie, classification=found)
+
+
+def _request(kb: KnowledgeBase, request: Request) -> Request:
+    found: Classification | None = kb.classify_url(request.url, request.host)
+    if found is None and request.party == "third":
+        found = UNKNOWN
+    return request if found is request.classification else replace(request, classification=found)
+
+
+def classify_phase(phase: PhaseResult, kb: KnowledgeBase | None = None) -> PhaseResult:
+    """Return a copy of ``phase`` with ``classification`` set on every cookie and request.
+
+    Unknown third parties get :data:`~auditor.knowledge.base.UNKNOWN` (category ``unknown``) so they
+    are reported, never dropped; unknown first-party items keep ``None``.
+    """
+    kb = kb or KnowledgeBase.builtin()
+    cookies = tuple(_cookie(kb, c) for c in phase.cookies)
+    requests = tuple(_request(kb, r) for r in phase.requests)
+    if all(a is b for a, b in zip(cookies, phase.cookies, strict=True)) and all(
+        a is b for a, b in zip(requests, phase.requests, strict=True)
+    ):
+        return phase
+    return replace(phase, cookies=cookies, requests=requests)
+
+
+def classify_site(site: SiteResult, kb: KnowledgeBase | None = None) -> SiteResult:
+    """Return a copy of ``site`` with ``classification`` filled on every cookie and request of every phase.
+
+    ``kb`` defaults to :meth:`KnowledgeBase.builtin` (loaded once per process). Lookups are cached,
+    so classifying thousands of sites costs little more than copying their evidence.
+    """
+    kb = kb or KnowledgeBase.builtin()
+    phases = {name: classify_phase(phase, kb) for name, phase in site.phases.items()}
+    if all(phases[name] is phase for name, phase in site.phases.items()):
+        return site
+    return replace(site, phases=phases)
