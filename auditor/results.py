@@ -148,7 +148,10 @@ def write_results_from_journal(
     out = Path(target)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as dst, (journal.open("rb") if journal.exists() else open(os.devnull, "rb")) as src:
+    with (
+        tmp.open("w", encoding="utf-8") as dst,
+        journal.open("rb") if journal.exists() else open(os.devnull, "rb") as src,
+    ):
         dst.write(json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "sites": [')
         for index, url in enumerate(ordered):
             src.seek(offsets[url])

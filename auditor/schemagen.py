@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import inspect
+import itertools
 import json
 import sys
 import types
@@ -29,7 +30,7 @@ def _field_docs(cls: type) -> dict[str, str]:
     tree = ast.parse(inspect.getsource(cls))
     body = tree.body[0].body  # type: ignore[attr-defined]
     docs: dict[str, str] = {}
-    for node, after in zip(body, body[1:], strict=False):
+    for node, after in itertools.pairwise(body):
         if (
             isinstance(node, ast.AnnAssign)
             and isinstance(node.target, ast.Name)
@@ -58,7 +59,7 @@ def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
         args = get_args(tp)
         return {"type": "object", "additionalProperties": _type_schema(args[1], defs) if len(args) == 2 else {}}
     if dataclasses.is_dataclass(tp):
-        name = tp.__name__
+        name = typing.cast(type, tp).__name__
         if name not in defs:
             defs[name] = {}  # placeholder against recursion
             defs[name] = _dataclass_schema(tp, defs)

@@ -11,6 +11,7 @@ Errors are raised as :class:`ConfigError`; only the CLI turns them into messages
 from __future__ import annotations
 
 import json
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,7 +126,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
     where = _path_str(tuple(error.absolute_path))
     prefix = f"{where}: " if where else ""
     if error.validator == "additionalProperties":
-        allowed = sorted((error.schema.get("properties") or {}).keys())
+        allowed = sorted(_properties(error))
         extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
         keys = ", ".join(repr(k) for k in extra) or "?"
         hint = f" (expected one of: {', '.join(allowed)})" if allowed else ""
@@ -133,11 +134,19 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if error.validator == "required":
         return f"{prefix}{error.message}"
     if error.validator == "enum":
-        options = ", ".join(json.dumps(v) for v in error.validator_value)
+        options = ", ".join(json.dumps(v) for v in typing.cast(list[Any], error.validator_value))
         return f"{prefix}{json.dumps(error.instance)} is not one of: {options}"
     if error.validator == "type":
         return f"{prefix}expected {error.validator_value}, got {json.dumps(error.instance)[:60]}"
     return f"{prefix}{error.message}"
+
+
+def _properties(error: jsonschema.ValidationError) -> list[str]:
+    """The property names a schema allows (for "unknown key" hints)."""
+    schema = error.schema
+    if not isinstance(schema, dict):
+        return []
+    return list((schema.get("properties") or {}).keys())
 
 
 def _path_str(path: tuple[str | int, ...]) -> str:
@@ -150,7 +159,7 @@ def _path_str(path: tuple[str | int, ...]) -> str:
 def _error_path(error: jsonschema.ValidationError) -> tuple[str | int, ...]:
     path = tuple(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = set((error.schema.get("properties") or {}).keys())
+        allowed = set(_properties(error))
         extra = [k for k in error.instance if k not in allowed]
         if extra:
             return (*path, extra[0])

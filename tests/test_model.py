@@ -8,6 +8,7 @@ import jsonschema
 
 from auditor import schemagen
 from auditor.model import (
+    BrowserInfo,
     Classification,
     Cookie,
     Finding,
@@ -16,7 +17,6 @@ from auditor.model import (
     SiteResult,
     Subject,
     ToolInfo,
-    BrowserInfo,
     from_jsonable,
     to_jsonable,
 )
@@ -26,19 +26,37 @@ from auditor.resources import schema_path
 
 def sample_run() -> RunResult:
     cookie = Cookie(
-        name="IDE", value="x", domain=".doubleclick.net", path="/", expires=2e9, lifetime_days=390.0,
-        secure=True, http_only=True, same_site="None", party="third", registrable_domain="doubleclick.net",
-        set_by="header", classification=Classification(entity="Google", category="advertising", tracker=True),
+        name="IDE",
+        value="x",
+        domain=".doubleclick.net",
+        path="/",
+        expires=2e9,
+        lifetime_days=390.0,
+        secure=True,
+        http_only=True,
+        same_site="None",
+        party="third",
+        registrable_domain="doubleclick.net",
+        set_by="header",
+        classification=Classification(entity="Google", category="advertising", tracker=True),
     )
     finding = Finding(
-        rule="baseline/no-tracker-before-consent", severity="error", phase="before",
-        subject=Subject(kind="cookie", name="IDE", domain=".doubleclick.net"), message="m", evidence={"a": [1]},
+        rule="baseline/no-tracker-before-consent",
+        severity="error",
+        phase="before",
+        subject=Subject(kind="cookie", name="IDE", domain=".doubleclick.net"),
+        message="m",
+        evidence={"a": [1]},
     )
     site = SiteResult(
-        url="https://a.fr/", status="ok", phases={"before": PhaseResult(name="before", status="ok", cookies=(cookie,))},
+        url="https://a.fr/",
+        status="ok",
+        phases={"before": PhaseResult(name="before", status="ok", cookies=(cookie,))},
         findings=(finding,),
     )
-    return RunResult(tool=ToolInfo("t", "1"), browser=BrowserInfo("1"), started="s", finished="f", arguments=("a",), sites=(site,))
+    return RunResult(
+        tool=ToolInfo("t", "1"), browser=BrowserInfo("1"), started="s", finished="f", arguments=("a",), sites=(site,)
+    )
 
 
 def test_round_trip() -> None:

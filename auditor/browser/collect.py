@@ -15,12 +15,13 @@ and whatever was collected until then; a control that cannot be found or clicked
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import re
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
@@ -33,7 +34,6 @@ from auditor.browser.tcfread import read_tcf
 from auditor.config import AuditOptions, SiteConfig
 from auditor.model import (
     Banner,
-    ConsentAction,
     Cookie,
     PhaseName,
     PhaseResult,
@@ -70,8 +70,14 @@ NET_ERRORS = {
     "ERR_EMPTY_RESPONSE": "the server sent an empty response",
     "ERR_INTERNET_DISCONNECTED": "no network",
 }
-TRANSIENT = ("ERR_CONNECTION_RESET", "ERR_CONNECTION_CLOSED", "ERR_TIMED_OUT", "ERR_CONNECTION_TIMED_OUT",
-             "ERR_EMPTY_RESPONSE", "timed out")
+TRANSIENT = (
+    "ERR_CONNECTION_RESET",
+    "ERR_CONNECTION_CLOSED",
+    "ERR_TIMED_OUT",
+    "ERR_CONNECTION_TIMED_OUT",
+    "ERR_EMPTY_RESPONSE",
+    "timed out",
+)
 """Errors worth a retry of the whole site."""
 
 
@@ -158,7 +164,7 @@ class SiteCollector:
         )
 
     async def _context_run(
-        self, role: consent.Role, *, with_before: bool
+        self, role: Literal["reject", "accept"], *, with_before: bool
     ) -> tuple[PhaseResult, PhaseResult | None, str | None, str | None]:
         """One context: load, [snapshot before], choose ``role``, second view, snapshot ``role``.
 
@@ -206,10 +212,8 @@ class SiteCollector:
                 phase = replace(phase, status="error", error=action.reason or f"{role} control not clicked")
             return first, phase, final_url, None
         finally:
-            try:
+            with contextlib.suppress(PlaywrightError):
                 await context.close()
-            except PlaywrightError:
-                pass
 
     async def _load(
         self, page: Page, recorder: NetworkRecorder, *, second_view: bool = False
@@ -323,7 +327,9 @@ class SiteCollector:
                         continue
                     seen.add((origin, kind, key))
                     items.append(
-                        StorageItem(origin=origin, kind=kind, key=key, size=size, party=self.party.of_host(host_of(origin)))  # type: ignore[arg-type]
+                        StorageItem(
+                            origin=origin, kind=kind, key=key, size=size, party=self.party.of_host(host_of(origin))
+                        )  # type: ignore[arg-type]
                     )
         return tuple(items)
 

@@ -203,7 +203,9 @@ class ChoiceOutcome:
     banner: Banner
 
 
-async def choose(page: Page, site: SiteConfig, role: Role, *, banner_timeout: float, click_timeout: float = 5.0) -> ChoiceOutcome:
+async def choose(
+    page: Page, site: SiteConfig, role: Role, *, banner_timeout: float, click_timeout: float = 5.0
+) -> ChoiceOutcome:
     """Find and press the control for ``role`` (``reject`` or ``accept``), opening a settings layer if needed."""
     controls = await wait_for_controls(page, role, site, banner_timeout)
     banner = banner_evidence(controls, layer=1)

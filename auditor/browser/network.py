@@ -9,6 +9,7 @@ responses (whether or not the browser then stored the cookie) and counts request
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 
 from playwright.async_api import BrowserContext
@@ -135,10 +136,8 @@ class NetworkRecorder:
             if busy:  # wake when a stuck request crosses STUCK_AFTER, or on any change
                 wait = min(wait, min(STUCK_AFTER - (now - t) for t in busy) + 0.01)
             self._changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), timeout=max(0.01, min(wait, deadline - now)))
-            except TimeoutError:
-                pass
 
     async def drain(self, timeout: float = 2.0) -> None:
         """Let pending ``Set-Cookie`` header reads finish (bounded)."""

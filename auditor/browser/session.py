@@ -9,6 +9,7 @@ create every audit context from that browser: new contexts follow the profile's 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import tempfile
@@ -105,10 +106,9 @@ class BrowserSession:
     async def close(self) -> None:
         """Close the browser and remove the throw-away profile."""
         if self._root is not None:
-            try:
+            # Closing a crashed browser must not mask the real error.
+            with contextlib.suppress(Exception):
                 await self._root.close()
-            except Exception:  # noqa: BLE001 - closing a crashed browser must not mask the real error
-                pass
             self._root = None
         if self._pw is not None:
             await self._pw.stop()

@@ -73,17 +73,24 @@ def audit(
     out: OutOpt = Path("audit-out"),
     sites: Annotated[Path | None, typer.Option("--sites", "-s", help="sites.yaml listing the sites.")] = None,
     rules: RulesOpt = None,
-    fail_on: Annotated[str, typer.Option(help="Exit 1 when a finding is at least this severe: error|warning|info.")] = "error",
+    fail_on: Annotated[
+        str, typer.Option(help="Exit 1 when a finding is at least this severe: error|warning|info.")
+    ] = "error",
     baseline: Annotated[Path | None, typer.Option(help="YAML file of accepted findings (each with a reason).")] = None,
     format: Annotated[
-        list[str] | None, typer.Option("--format", "-f", help="Extra outputs beside results.json: html, junit, sarif, markdown.")
+        list[str] | None,
+        typer.Option("--format", "-f", help="Extra outputs beside results.json: html, junit, sarif, markdown."),
     ] = None,
     host_resolver_rules: Annotated[
-        str | None, typer.Option(help="Chromium host mapping, e.g. 'MAP www.site.fr 10.0.0.5' (audit staging under production names).")
+        str | None,
+        typer.Option(
+            help="Chromium host mapping, e.g. 'MAP www.site.fr 10.0.0.5' (audit staging under production names)."
+        ),
     ] = None,
     ignore_https_errors: Annotated[bool, typer.Option(help="Accept invalid TLS certificates.")] = False,
     browser: Annotated[
-        str | None, typer.Option(help="Chromium executable (else $CONSENT_AUDIT_BROWSER, system Chromium, Playwright's).")
+        str | None,
+        typer.Option(help="Chromium executable (else $CONSENT_AUDIT_BROWSER, system Chromium, Playwright's)."),
     ] = None,
     browser_arg: Annotated[list[str] | None, typer.Option(help="Extra Chromium argument (repeatable).")] = None,
     locale: Annotated[str, typer.Option(help="Browser locale (Accept-Language).")] = "fr-FR",
@@ -92,7 +99,8 @@ def audit(
     concurrency: Annotated[int, typer.Option(help="Sites audited at once in one browser.")] = 4,
     dwell: Annotated[float, typer.Option(help="Seconds to stay after a consent click (delayed beacons).")] = 2.5,
     block_third_party_cookies: Annotated[
-        bool, typer.Option(help="Block third-party cookies like a hardened browser (default: allow, to see every tracker).")
+        bool,
+        typer.Option(help="Block third-party cookies like a hardened browser (default: allow, to see every tracker)."),
     ] = False,
     screenshots: Annotated[bool, typer.Option(help="Take a screenshot per phase.")] = True,
     retries: Annotated[int, typer.Option(help="Extra attempts for a site failing with a transient network error.")] = 1,

@@ -1,0 +1,92 @@
+"""What happens to evidence after collection: classification, rule evaluation, outputs and the verdict.
+
+The same steps serve ``audit`` (per site, as each finishes) and ``check`` (on a saved run): a
+:class:`Pipeline` is built — and every rule pack validated — before any browser starts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from auditor.cli.app import ExitCode
+from auditor.config import SiteConfig
+from auditor.knowledge import KnowledgeBase, classify_site
+from auditor.model import RunResult, SiteResult
+from auditor.policy import RuleSet, apply_baseline, evaluate, exit_code_for, load_baseline, load_rules
+
+DEFAULT_PACKS = ("baseline",)
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """Classification and rule evaluation for each site, then outputs and the exit code for the run."""
+
+    knowledge: KnowledgeBase
+    rules: RuleSet
+    site_rules: dict[str, RuleSet]
+    """Per-site rule sets (when a site in ``sites.yaml`` adds packs), by site URL."""
+    pack_names: tuple[str, ...]
+
+    def postprocess(self, site: SiteResult) -> SiteResult:
+        """Classify the evidence of one site and evaluate the rules on it (pure, fast)."""
+        classified = classify_site(site, self.knowledge)
+        rules = self.site_rules.get(site.url, self.rules)
+        return dataclasses.replace(classified, findings=evaluate(classified, rules))
+
+    def finish(
+        self,
+        run: RunResult,
+        out: Path,
+        *,
+        fail_on: str,
+        baseline: Path | None,
+        formats: Sequence[str],
+    ) -> ExitCode:
+        """Apply the baseline, write the requested formats and the CI summaries; return the exit code."""
+        from auditor.formats import write_outputs
+
+        fixed: Sequence[object] = ()
+        if baseline is not None:
+            run, fixed = apply_baseline(run, load_baseline(baseline))
+            from auditor.results import write_results
+
+            write_results(run, out)
+        written = write_outputs(run, out, formats)
+        for path in written:
+            print(f"wrote {path}", file=sys.stderr)
+        for entry in fixed:
+            print(f"fixed (no longer found, remove from the baseline): {entry}", file=sys.stderr)
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            from auditor.formats import github_annotations
+
+            print(github_annotations(run))
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            from auditor.formats import Format, render
+
+            with open(summary, "a", encoding="utf-8") as fh:
+                fh.write(render(run, Format.MARKDOWN))
+        from auditor.formats import print_console_summary
+
+        print_console_summary(run)
+        return ExitCode(exit_code_for(run, fail_on=fail_on))
+
+
+def build_pipeline(
+    packs: Sequence[str] | None, sites: Sequence[SiteConfig] = (), knowledge: Sequence[str | Path] = ()
+) -> Pipeline:
+    """Load the knowledge base and every rule pack (global and per site); raises ``ConfigError``."""
+    names = tuple(packs or DEFAULT_PACKS)
+    rules = load_rules(list(names))
+    site_rules = {s.url: load_rules([*names, *s.rules]) for s in sites if s.rules}
+    return Pipeline(
+        knowledge=KnowledgeBase.load(list(knowledge)),
+        rules=rules,
+        site_rules=site_rules,
+        pack_names=names,
+    )

@@ -1,0 +1,36 @@
+"""Shared fixtures: the local fixture web and a helper that audits fixture sites in one run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from auditor.config import AuditOptions, SiteConfig
+from auditor.fixtureweb import FixtureWeb
+from auditor.model import RunResult
+from auditor.runner import AuditPlan, run
+
+
+@pytest.fixture(scope="session")
+def fixture_web() -> Iterator[FixtureWeb]:
+    """The local fixture web (HTTPS + HTTP on ephemeral loopback ports), one per test session."""
+    with FixtureWeb() as web:
+        yield web
+
+
+AuditFn = Callable[..., RunResult]
+
+
+@pytest.fixture(scope="session")
+def audit_fixture_sites(fixture_web: FixtureWeb, tmp_path_factory: pytest.TempPathFactory) -> AuditFn:
+    """Audit fixture sites (by host name or SiteConfig) in one run into ``out``; returns the RunResult."""
+
+    def audit(sites: Sequence[str | SiteConfig], out: Path | None = None, **options: object) -> RunResult:
+        configs = tuple(s if isinstance(s, SiteConfig) else SiteConfig(url=fixture_web.url(s, "/")) for s in sites)
+        opts = AuditOptions(extra_browser_args=tuple(fixture_web.chromium_args), **options)  # type: ignore[arg-type]
+        out_dir = out if out is not None else Path(tmp_path_factory.mktemp("audit"))
+        return run(AuditPlan(sites=configs, options=opts, out_dir=out_dir, arguments=("pytest",)))
+
+    return audit
