@@ -37,15 +37,13 @@ def _matches(finding: Finding, entry: Mapping[str, Any]) -> bool:
         "outcome": finding.outcome,
         "severity": finding.severity,
     }
-    for key, actual in checks.items():
-        if key in entry and entry[key] != actual:
-            return False
-    return True
+    return all(entry[key] == actual for key, actual in checks.items() if key in entry)
 
 
 def _describe(findings: tuple[Finding, ...]) -> str:
     return "\n".join(
-        f"  {f.outcome:5} {f.rule} [{f.phase}] {f.subject.name or ''} {f.subject.domain or ''}: {f.message}" for f in findings
+        f"  {f.outcome:5} {f.rule} [{f.phase}] {f.subject.name or ''} {f.subject.domain or ''}: {f.message}"
+        for f in findings
     )
 
 
@@ -60,7 +58,9 @@ def test_rule_case(case_dir: Path) -> None:
         hits = [f for f in findings if _matches(f, {k: v for k, v in entry.items() if k != "count"})]
         assert hits, f"expected a finding {entry}, got:\n{_describe(findings)}"
         if "count" in entry:
-            assert len(hits) == entry["count"], f"expected {entry['count']} finding(s) {entry}, got:\n{_describe(tuple(hits))}"
+            assert len(hits) == entry["count"], (
+                f"expected {entry['count']} finding(s) {entry}, got:\n{_describe(tuple(hits))}"
+            )
     for entry in expected.get("absent") or []:
         hits = [f for f in findings if _matches(f, entry)]
         assert not hits, f"unexpected finding(s) for {entry}:\n{_describe(tuple(hits))}"

@@ -187,7 +187,9 @@ def site(url: str = SITE, **phases: PhaseResult) -> SiteResult:
     return SiteResult(url=url, status="ok", final_url=url, phases=all_phases)
 
 
-def f(rule: str, phase: str | None = None, name: str | None = None, domain: str | None = None, **kw: Any) -> dict[str, Any]:
+def f(
+    rule: str, phase: str | None = None, name: str | None = None, domain: str | None = None, **kw: Any
+) -> dict[str, Any]:
     """An expected-finding entry."""
     out: dict[str, Any] = {"rule": rule}
     if phase:
@@ -245,17 +247,24 @@ def cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
                 f("baseline-first-party-ad-cookie", "before", "_fbp", ".example-presse.fr"),
                 f("baseline-first-party-ad-cookie", "reject", "_gcl_au"),
             ],
-            "absent": [f("baseline-first-party-ad-cookie", name="_ga"), f("baseline-first-party-ad-cookie", name="PHPSESSID")],
+            "absent": [
+                f("baseline-first-party-ad-cookie", name="_ga"),
+                f("baseline-first-party-ad-cookie", name="PHPSESSID"),
+            ],
         },
     )
-    fb = [request(f"https://www.facebook.com/tr?id=1&ev=PageView&n={i}", "meta", resource_type="image") for i in range(3)]
+    fb = [
+        request(f"https://www.facebook.com/tr?id=1&ev=PageView&n={i}", "meta", resource_type="image") for i in range(3)
+    ]
     c["baseline-tracker-request"] = (
         site(
             before=phase(
                 "before",
                 requests=[*fb, request("https://www.google-analytics.com/g/collect?v=2", "ga", resource_type="ping")],
             ),
-            reject=phase("reject", requests=[request("https://securepubads.g.doubleclick.net/tag/js/gpt.js", "doubleclick")]),
+            reject=phase(
+                "reject", requests=[request("https://securepubads.g.doubleclick.net/tag/js/gpt.js", "doubleclick")]
+            ),
         ),
         {
             "present": [
@@ -270,7 +279,10 @@ def cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
         site(
             before=phase(
                 "before",
-                requests=[request(beacon, "doubleclick", resource_type="image"), request("https://cdn.example-presse.fr/a.js", None)],
+                requests=[
+                    request(beacon, "doubleclick", resource_type="image"),
+                    request("https://cdn.example-presse.fr/a.js", None),
+                ],
                 set_cookie_headers=[
                     set_cookie("IDE", beacon, stored=False, domain=".doubleclick.net"),
                     set_cookie("IDE", beacon, stored=False, domain=".doubleclick.net"),
@@ -280,9 +292,19 @@ def cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
         ),
         {
             "present": [
-                f("baseline-tracker-set-cookie-attempt", "before", "IDE", ".doubleclick.net", count=1, severity="warning")
+                f(
+                    "baseline-tracker-set-cookie-attempt",
+                    "before",
+                    "IDE",
+                    ".doubleclick.net",
+                    count=1,
+                    severity="warning",
+                )
             ],
-            "absent": [f("baseline-tracker-set-cookie-attempt", name="lb"), f("baseline-tracker-set-cookie-attempt", "reject")],
+            "absent": [
+                f("baseline-tracker-set-cookie-attempt", name="lb"),
+                f("baseline-tracker-set-cookie-attempt", "reject"),
+            ],
         },
     )
     no_reject = ConsentAction(
@@ -384,7 +406,9 @@ def cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
     )
     long_ga = cookie("_ga", ".example-presse.fr", "ga", lifetime=730, set_by="script")
     c["cnil-tracker-lifetime"] = (
-        site(accept=phase("accept", cookies=[long_ga, FBP, cookie("session", ".example-presse.fr", "ga", lifetime=None)])),
+        site(
+            accept=phase("accept", cookies=[long_ga, FBP, cookie("session", ".example-presse.fr", "ga", lifetime=None)])
+        ),
         {
             "present": [f("cnil-tracker-lifetime", "accept", "_ga", severity="warning")],
             "absent": [f("cnil-tracker-lifetime", name="_fbp"), f("cnil-tracker-lifetime", name="session")],
@@ -466,7 +490,10 @@ def cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
             ],
         },
     )
-    small = [control("Tout accepter", "accept", width=260.0, height=52.0), control("refuser", "reject", width=70.0, height=24.0)]
+    small = [
+        control("Tout accepter", "accept", width=260.0, height=52.0),
+        control("refuser", "reject", width=70.0, height=24.0),
+    ]
     c["edpb-reject-less-prominent"] = (
         site(before=phase("before", banner=banner(small))),
         {"present": [f("edpb-reject-less-prominent", "before", severity="warning")], "absent": []},
@@ -480,7 +507,9 @@ def cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
         },
     )
     c["edpb-legitimate-interest-profiling"] = (
-        site(reject=phase("reject", tcf=[tcf(purpose_legitimate_interests=(2, 3, 7), event_status="useractioncomplete")])),
+        site(
+            reject=phase("reject", tcf=[tcf(purpose_legitimate_interests=(2, 3, 7), event_status="useractioncomplete")])
+        ),
         {
             "present": [
                 f("edpb-legitimate-interest-profiling", "reject", "__tcfapi"),
@@ -542,7 +571,9 @@ def cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
     q_visit = site(
         lqd,
         before=phase("before", url=lqd, cookies=[q_session, q_pcid, q_ide]),
-        reject=phase("reject", url=lqd, cookies=[q_session, q_pcid, q_didomi, q_ga, q_mystery, q_twitter], requests=[q_widget]),
+        reject=phase(
+            "reject", url=lqd, cookies=[q_session, q_pcid, q_didomi, q_ga, q_mystery, q_twitter], requests=[q_widget]
+        ),
         accept=phase("accept", url=lqd, cookies=[q_session, q_pcid, q_didomi, q_ga, q_ide]),
     )
     c["lqd-only-technical-cookies-after-refusal"] = (
@@ -573,7 +604,9 @@ def cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
         q_visit,
         {
             "packs": ["sites/le-quotidien-demo"],
-            "present": [f("lqd-no-social-cookie-after-refusal", "reject", "personalization_id", ".twitter.com", count=1)],
+            "present": [
+                f("lqd-no-social-cookie-after-refusal", "reject", "personalization_id", ".twitter.com", count=1)
+            ],
             "absent": [f("lqd-no-social-cookie-after-refusal", "before"), f("edpb-pre-ticked-boxes")],
         },
     )
