@@ -8,7 +8,7 @@ What the CLI calls::
 
     render(run, Format.HTML, show_values=False, results_path=path)  -> str
     write_outputs(run, out_dir, [Format.HTML, Format.JUNIT], results_path=...)  -> {Format: Path}
-    console_summary(run)      -> rich renderable (print it to stderr)
+    console_summary(run)      -> rich renderable; print_console_summary(run) prints it to stderr
     github_annotations(run)   -> workflow commands, when GITHUB_ACTIONS=true
     append_step_summary(run, os.environ["GITHUB_STEP_SUMMARY"])  when that variable is set
 """
@@ -16,8 +16,12 @@ What the CLI calls::
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console
 
 from auditor.formats import console, csv, html, json, junit, markdown, sarif
 from auditor.formats.console import console_summary
@@ -48,6 +52,7 @@ __all__ = [
     "get_formatter",
     "github_annotations",
     "parse_format",
+    "print_console_summary",
     "render",
     "write_outputs",
 ]
@@ -118,3 +123,11 @@ def append_step_summary(run: RunResult, path: str | Path) -> None:
     """Append the Markdown summary to ``path`` (the file named by ``$GITHUB_STEP_SUMMARY``)."""
     with Path(path).open("a", encoding="utf-8") as fh:
         fh.write(render_markdown(run))
+
+
+def print_console_summary(run: RunResult, file: TextIO | None = None) -> None:
+    """Print :func:`console_summary` to ``file`` (stderr by default: stdout is for machine output).
+
+    Meant for the CLI, which alone prints; colours follow the terminal (and ``NO_COLOR``).
+    """
+    Console(file=file or sys.stderr, soft_wrap=False).print(console_summary(run))

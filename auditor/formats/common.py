@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from auditor.model import Finding, RunResult
 
@@ -43,3 +44,41 @@ def finding_text(finding: Finding) -> str:
 def findings_text(findings: Iterable[Finding]) -> str:
     """Several findings as plain text, separated by blank lines."""
     return "\n\n".join(finding_text(f) for f in findings)
+
+
+def citations(source: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The citations of a rule source: the source itself, then each entry of its ``also`` list.
+
+    Values are flattened to strings; the ``quote`` (a site policy's words) is left to :func:`policy_quote`.
+    """
+    entries: list[Mapping[str, Any]] = [source]
+    also = source.get("also")
+    if isinstance(also, (list, tuple)):
+        entries += [a for a in also if isinstance(a, Mapping)]
+    out = []
+    for entry in entries:
+        flat = {str(k): str(v) for k, v in entry.items() if k not in ("also", "quote") and v not in (None, "")}
+        if flat:
+            out.append(flat)
+    return out
+
+
+def policy_quote(source: Mapping[str, Any]) -> str | None:
+    """The quote of the site's own policy that a rule implements, if any."""
+    quote = source.get("quote")
+    return str(quote) if quote else None
+
+
+def source_url(source: Mapping[str, Any]) -> str | None:
+    """The first ``url`` or ``policy_url`` of a rule source."""
+    for key in ("url", "policy_url"):
+        value = source.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def source_title(source: Mapping[str, Any]) -> str | None:
+    """A one-line description of a rule source: document and article."""
+    parts = [str(source[k]) for k in ("document", "title", "regulation", "policy", "article") if source.get(k)]
+    return ", ".join(parts) or None

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditor.formats.common import citations, policy_quote
 from auditor.formats.interface import Format, Formatter, RenderOptions
 from auditor.formats.summary import (
     PhaseCounts,
@@ -154,9 +155,10 @@ class FindingView:
     finding: Finding
     subject: str
     phase_title: str
-    source_items: tuple[tuple[str, str, str | None], ...]
-    """(key, text, http link or ``None``) of the rule source, the quote excluded."""
+    citations: tuple[tuple[tuple[str, str, str | None], ...], ...]
+    """Each citation of the rule source as (key, text, http link or ``None``) items, the quote excluded."""
     quote: str | None
+    """The site policy's words the rule implements, if any."""
 
 
 @dataclass(frozen=True)
@@ -389,20 +391,16 @@ def _deltas(site: SiteResult) -> tuple[Delta, ...]:
 def _finding_view(f: Finding) -> FindingView:
     s = f.subject
     subject = " · ".join(str(x) for x in (s.name, s.domain, s.url) if x) or "the site"
-    items: list[tuple[str, str, str | None]] = []
-    quote = None
-    for key, value in f.source.items():
-        if key == "quote":
-            quote = str(value)
-            continue
-        text = value if isinstance(value, str) else str(value)
-        items.append((key, text, safe_href(text)))
+    cites = tuple(
+        tuple((key, text, safe_href(text) if key.endswith("url") else None) for key, text in c.items())
+        for c in citations(f.source)
+    )
     return FindingView(
         finding=f,
         subject=f"{s.kind}: {subject}",
         phase_title=phase_title(f.phase) if f.phase else "Whole site",
-        source_items=tuple(items),
-        quote=quote,
+        citations=cites,
+        quote=policy_quote(f.source),
     )
 
 

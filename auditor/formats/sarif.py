@@ -22,6 +22,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+from auditor.formats.common import policy_quote, source_title, source_url
 from auditor.formats.interface import Format, Formatter, RenderOptions
 from auditor.formats.summary import site_label
 from auditor.model import Finding, RunResult, SiteResult
@@ -53,17 +54,18 @@ def _rule(finding: Finding) -> dict[str, Any]:
         "name": finding.rule,
         "shortDescription": {"text": finding.rule},
         "defaultConfiguration": {"level": LEVELS.get(finding.severity, "warning")},
-        "properties": {"pack": finding.pack, "source": dict(finding.source)},
+        "properties": {"pack": finding.pack, "source": json.loads(json.dumps(dict(finding.source), default=str))},
     }
     source = finding.source
-    described = source.get("title") or source.get("regulation") or source.get("policy")
+    described = source_title(source)
     if described:
-        rule["fullDescription"] = {"text": str(described)}
-    help_uri = _http(source.get("url"))
+        rule["fullDescription"] = {"text": described}
+    help_uri = _http(source_url(source))
     if help_uri:
         rule["helpUri"] = _uri(help_uri)
-    if source.get("quote"):
-        rule["help"] = {"text": f"Policy quote: {source['quote']}"}
+    quote = policy_quote(source)
+    if quote:
+        rule["help"] = {"text": f"Site policy: {quote}"}
     return rule
 
 

@@ -183,16 +183,26 @@ def storage(origin: str, key: str, *, kind: str = "local", size: int = 24, party
 
 
 CNIL_SOURCE: dict[str, Any] = {
-    "regulation": "ePrivacy art. 5(3); CNIL Délibération n° 2020-091, art. 2",
-    "url": "https://www.cnil.fr/fr/cookies-et-autres-traceurs",
-    "title": "CNIL guidelines on cookies and other trackers",
+    "document": "CNIL, lignes directrices n° 2020-091",
+    "article": "Art. 2 (consentement)",
+    "url": "https://www.cnil.fr/fr/questions-reponses-lignes-directrices-modificatives-et-recommandation-cookies-traceurs",
+    "note": "Trackers that need consent may only be used once the visitor has consented; refusing is as easy.",
+    "also": [
+        {
+            "document": "CNIL, recommandation n° 2020-092",
+            "article": "Art. 2 (information, consentement et refus)",
+            "url": "https://www.legifrance.gouv.fr/jorf/article_jo/JORFARTI000042388205",
+        }
+    ],
 }
 EDPB_SOURCE: dict[str, Any] = {
-    "regulation": "EDPB Cookie Banner Taskforce report (January 2023), § 3",
+    "document": "EDPB, Report of the work undertaken by the Cookie Banner Taskforce (17 January 2023)",
+    "article": "§ 3.2 Deceptive link design",
     "url": "https://www.edpb.europa.eu/our-work-tools/our-documents/other/report-work-undertaken-cookie-banner-taskforce_en",
 }
 TCF_SOURCE: dict[str, Any] = {
-    "regulation": "IAB Europe TCF v2.2 Policies, chapter II",
+    "document": "IAB Europe, TCF v2.2 Policies",
+    "article": "Chapter II, Policies for CMPs",
     "url": "https://iabeurope.eu/iab-europe-transparency-consent-framework-policies/",
 }
 
@@ -333,7 +343,7 @@ def news_ok(*, regressed: bool = False, shots: str = "screenshots") -> SiteResul
     )
     findings: tuple[Finding, ...] = (
         finding(
-            "cnil.audience-exemption",
+            "cnil-audience-exempt-first-party",
             "info",
             "reject",
             Subject(kind="cookie", name="_pk_id.1.4f2e", domain="www.news-ok.example"),
@@ -344,7 +354,7 @@ def news_ok(*, regressed: bool = False, shots: str = "screenshots") -> SiteResul
     if regressed:
         findings += (
             finding(
-                "cnil.no-tracker-after-refusal",
+                "cnil-no-tracker-cookie-without-consent",
                 "error",
                 "reject",
                 Subject(kind="cookie", name="_hjid", domain=".news-ok.example"),
@@ -472,14 +482,14 @@ def news_bad(*, fixed_tcf: bool = False, shots: str = "screenshots") -> SiteResu
         tcf=(tcf((1, 2, 3, 4, 7, 9, 10), (755, 91, 32, 21)),),
     )
     policy_source = {
-        "policy": "Le Journal: politique de cookies",
-        "url": "https://www.news-bad.example/cookies",
+        "document": "Le Journal — Politique cookies",
+        "policy_url": "https://www.news-bad.example/cookies",
         "quote": "Si vous cliquez sur « Continuer sans accepter », seuls les cookies strictement nécessaires "
         "au fonctionnement du site seront déposés, et aucun cookie publicitaire.",
     }
     findings: list[Finding] = [
         finding(
-            "cnil.no-tracker-before-consent",
+            "cnil-no-tracker-cookie-without-consent",
             "error",
             "before",
             Subject(kind="cookie", name="_ga", domain=".news-bad.example"),
@@ -487,7 +497,7 @@ def news_bad(*, fixed_tcf: bool = False, shots: str = "screenshots") -> SiteResu
             evidence={"cookie": "_ga", "domain": ".news-bad.example", "category": "analytics", "set_by": "script"},
         ),
         finding(
-            "cnil.no-tracker-before-consent",
+            "cnil-no-tracker-cookie-without-consent",
             "error",
             "before",
             Subject(kind="cookie", name="IDE", domain=".doubleclick.net"),
@@ -495,7 +505,7 @@ def news_bad(*, fixed_tcf: bool = False, shots: str = "screenshots") -> SiteResu
             evidence={"cookie": "IDE", "domain": ".doubleclick.net", "set_by": "header", "category": "advertising"},
         ),
         finding(
-            "cnil.no-tracker-after-refusal",
+            "cnil-no-tracker-cookie-without-consent",
             "error",
             "reject",
             Subject(kind="cookie", name="IDE", domain=".doubleclick.net"),
@@ -503,7 +513,7 @@ def news_bad(*, fixed_tcf: bool = False, shots: str = "screenshots") -> SiteResu
             evidence={"cookie": "IDE", "domain": ".doubleclick.net", "set_by": "header", "category": "advertising"},
         ),
         finding(
-            "cnil.no-tracker-after-refusal",
+            "cnil-no-tracker-cookie-without-consent",
             "error",
             "reject",
             Subject(kind="cookie", name="_fbp", domain=".news-bad.example"),
@@ -511,7 +521,7 @@ def news_bad(*, fixed_tcf: bool = False, shots: str = "screenshots") -> SiteResu
             evidence={"cookie": "_fbp", "domain": ".news-bad.example", "set_by": "script", "category": "advertising"},
         ),
         finding(
-            "edpb.reject-on-first-layer",
+            "edpb-deceptive-link-design",
             "error",
             "before",
             Subject(kind="banner", name="Continuer sans accepter"),
@@ -521,10 +531,10 @@ def news_bad(*, fixed_tcf: bool = False, shots: str = "screenshots") -> SiteResu
                 "reject": {"label": "Continuer sans accepter", "kind": "link", "contrast": 2.1, "font_size": 10},
             },
             source=EDPB_SOURCE,
-            pack="edpb",
+            pack="edpb-banner",
         ),
         finding(
-            "cnil.max-lifetime",
+            "cnil-tracker-lifetime",
             "warning",
             "accept",
             Subject(kind="cookie", name="IDE", domain=".doubleclick.net"),
@@ -532,7 +542,7 @@ def news_bad(*, fixed_tcf: bool = False, shots: str = "screenshots") -> SiteResu
             evidence={"cookie": "IDE", "lifetime_days": 790, "limit_days": 395},
         ),
         finding(
-            "cnil.max-lifetime",
+            "cnil-tracker-lifetime",
             "warning",
             "accept",
             Subject(kind="cookie", name="_ga", domain=".news-bad.example"),
@@ -541,17 +551,17 @@ def news_bad(*, fixed_tcf: bool = False, shots: str = "screenshots") -> SiteResu
             baseline="Accepted by the DPO on 2025-03-02 until the analytics migration (ticket LEGAL-41).",
         ),
         finding(
-            "policy.journal.only-technical-after-refusal",
+            "journal-only-technical-cookies-after-refusal",
             "error",
             "reject",
             Subject(kind="cookie", name="_fbp", domain=".news-bad.example"),
             'The site\'s own policy promises no advertising cookie after refusal, yet "_fbp" is set.',
             evidence={"cookie": "_fbp", "category": "advertising"},
             source=policy_source,
-            pack="site:news-bad",
+            pack="site:le-journal",
         ),
         finding(
-            "cnil.audience-exemption",
+            "cnil-audience-exempt-first-party",
             "warning",
             "reject",
             Subject(kind="cookie", name="xtvrn", domain=".news-bad.example"),
@@ -564,7 +574,7 @@ def news_bad(*, fixed_tcf: bool = False, shots: str = "screenshots") -> SiteResu
         findings.insert(
             4,
             finding(
-                "cnil.no-tracker-after-refusal",
+                "cnil-no-tracker-cookie-without-consent",
                 "error",
                 "reject",
                 Subject(kind="cookie", name="uid", domain=".criteo.com"),
@@ -574,7 +584,7 @@ def news_bad(*, fixed_tcf: bool = False, shots: str = "screenshots") -> SiteResu
         )
         findings.append(
             finding(
-                "tcf.positive-consent-after-refusal",
+                "tcf-consent-after-opt-out",
                 "error",
                 "reject",
                 Subject(kind="tcf", name="purpose_consents"),
@@ -655,17 +665,17 @@ def blog_partial() -> SiteResult:
         phases={"before": before, "reject": reject},
         findings=(
             finding(
-                "edpb.reject-on-first-layer",
+                "cnil-reject-on-first-layer",
                 "error",
                 "before",
                 Subject(kind="banner"),
                 "No refusal control found on the first layer (controls seen: OK, En savoir plus).",
                 evidence={"candidates": ["OK", "En savoir plus"]},
                 source=EDPB_SOURCE,
-                pack="edpb",
+                pack="edpb-banner",
             ),
             finding(
-                "cnil.no-tracker-after-refusal",
+                "cnil-no-tracker-cookie-without-consent",
                 "error",
                 "reject",
                 Subject(kind="site", url=f"https://{s}/"),
@@ -741,7 +751,12 @@ def hostile() -> SiteResult:
                 Subject(kind="cookie", name=HOSTILE_SCRIPT, domain=HOSTILE_IMG, url=evil_url),
                 f"Message with {HOSTILE_IMG} and a newline\n::warning::injected and %0A and [link](javascript:x)",
                 evidence={"cookie": HOSTILE_SCRIPT, "html": HOSTILE_IMG},
-                source={"url": "javascript:alert(4)", "quote": HOSTILE_SCRIPT, "regulation": HOSTILE_IMG},
+                source={
+                    "url": "javascript:alert(4)",
+                    "quote": HOSTILE_SCRIPT,
+                    "document": HOSTILE_IMG,
+                    "also": [{"document": HOSTILE_SCRIPT, "policy_url": f"javascript:alert(7)//{HOSTILE_IMG}"}],
+                },
                 pack=HOSTILE_IMG,
             ),
         ),
@@ -782,7 +797,7 @@ def run(started: str, finished: str, sites: tuple[SiteResult, ...], out: str) ->
         arguments=("consent-audit", "audit", "--sites", "sites.yaml", "--rules", "cnil", "--out", out),
         sites=sites,
         options={"locale": "fr-FR", "timezone": "Europe/Paris", "third_party_cookies": "allowed"},
-        rule_packs=("cnil", "edpb", "tcf", "site:news-bad"),
+        rule_packs=("cnil", "edpb-banner", "tcf", "site:le-journal"),
     )
 
 
