@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import select
 import socket
 import socketserver
 import ssl
@@ -30,6 +31,9 @@ MAX_BODY = 1 << 20
 
 HANDSHAKE_TIMEOUT = 10.0
 """Seconds a client gets to finish its TLS handshake."""
+
+HOLD_POLL = 0.2
+"""Seconds between checks of a held response's connection."""
 
 IDLE_TIMEOUT = 60.0
 """Seconds an idle keep-alive connection is kept before its worker thread lets go."""
@@ -85,7 +89,7 @@ class Response:
     """Extra headers, in order; repeat a name (``Set-Cookie``) to send it several times."""
     hold: bool = False
     """Announce ``len(body) + 1`` bytes, send ``body``, then keep the connection open without sending
-    the rest until the server stops: a subresource that never completes."""
+    the rest until the server stops or the client leaves: a subresource that never completes."""
 
 
 App = Callable[[Request], Response]
@@ -106,6 +110,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "fixtureweb"
     sys_version = ""
     timeout = IDLE_TIMEOUT
+    disable_nagle_algorithm = True  # headers and body go out in separate writes: no 40 ms delayed-ACK stalls
     server: FixtureServer
 
     def setup(self) -> None:
@@ -183,7 +188,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(response.body)
         if response.hold:
             self.wfile.flush()
-            self.server.stopping.wait()
+            self._hold()
+
+    def _hold(self) -> None:
+        """Keep the unfinished response open until the server stops or the client goes away.
+
+        The client sends nothing more on this connection while the response is unfinished, so anything
+        readable (a FIN, a TLS close_notify, the shutdown done by :meth:`FixtureServer.stop`) ends the hold.
+        """
+        while not self.server.stopping.is_set():
+            readable, _, _ = select.select([self.connection], [], [], HOLD_POLL)
+            if readable:
+                return
 
 
 class FixtureServer(ThreadingHTTPServer):
