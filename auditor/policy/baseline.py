@@ -72,6 +72,17 @@ class BaselineEntry:
     file: str | None = None
     line: int | None = None
 
+    def __str__(self) -> str:
+        parts = [self.rule]
+        if self.site:
+            parts.append(f"on {self.site}")
+        if self.phase:
+            parts.append(f"[{self.phase}]")
+        subject = " ".join(x for x in (self.name, f"@{self.domain}" if self.domain else None) if x)
+        if subject:
+            parts.append(subject)
+        return f"{' '.join(parts)} ({self.where()}: {self.reason})"
+
     def where(self) -> str:
         """``file:line`` of the entry, for messages."""
         return f"{self.file}:{self.line}" if self.file and self.line else (self.file or "baseline")

@@ -35,6 +35,12 @@ def _cite(source: Mapping[str, Any]) -> str:
     return out
 
 
+_REQUIRES = {
+    "consent": "the phase's choice was clicked (reject/accept phases)",
+    "banner": "banner evidence was recorded",
+}
+
+
 def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -54,7 +60,8 @@ def rule_markdown(rule: Rule, level: int = 3) -> str:
         + (f", one finding per {', '.join(rule.group_by)}" if rule.group_by else "")
     )
     if rule.requires:
-        lines.append(f"- **Needs evidence** {', '.join(rule.requires)} (otherwise outcome `error`)")
+        needs = [_REQUIRES[r] for r in rule.requires]
+        lines.append(f"- **Needs evidence** {'; '.join(needs)} (otherwise outcome `error`)")
     lines.append(f"- **Message** `{rule.message}`")
     for i, source in enumerate(rule.sources):
         lines.append(f"- **{'Source' if i == 0 else 'See also'}** {_cite(source)}")
