@@ -455,7 +455,7 @@ class KnowledgeBase:
             if entry.applies_to(domain):
                 return entry, cls
         for entry, pattern, cls in self._restricted:
-            if entry.applies_to(domain) and pattern.fullmatch(name):
+            if pattern.fullmatch(name) and entry.applies_to(domain):
                 return entry, cls
         if self._combined is not None:
             m = self._combined.fullmatch(name)
