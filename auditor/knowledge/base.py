@@ -263,7 +263,7 @@ def _parse_file(loaded: LoadedYaml, label: str) -> tuple[list[TrackerEntry], lis
 
 
 def _check_duplicates(
-    layer_name: str, trackers: Sequence[TrackerEntry], cookies: Sequence[CookieEntry], files: Mapping[str, str]
+    trackers: Sequence[TrackerEntry], cookies: Sequence[CookieEntry], files: Mapping[str, str]
 ) -> None:
     """Within one layer, a key defined twice is an error (naming both places)."""
     seen_t: dict[tuple[str, str | None], TrackerEntry] = {}
@@ -287,6 +287,7 @@ def _dup_error(message: str, origin: str, files: Mapping[str, str]) -> ConfigErr
 
 
 def _load_layer(paths: Sequence[Path], name: str, *, short_labels: bool) -> _Layer:
+    """Load, validate and parse files into one layer (built-in files are labelled by file name only)."""
     schema = load_schema(SCHEMA_NAME)
     trackers: list[TrackerEntry] = []
     cookies: list[CookieEntry] = []
@@ -298,7 +299,7 @@ def _load_layer(paths: Sequence[Path], name: str, *, short_labels: bool) -> _Lay
         t, c = _parse_file(loaded, label)
         trackers.extend(t)
         cookies.extend(c)
-    _check_duplicates(name, trackers, cookies, files)
+    _check_duplicates(trackers, cookies, files)
     return _Layer(name=name, trackers=tuple(trackers), cookies=tuple(cookies))
 
 
