@@ -37,17 +37,19 @@ def _per_phase(site: SiteSummary, attr: str) -> Text:
 
 def sites_table(summary: RunSummary) -> Table:
     """One row per site, worst first: verdict, sentence, counts per phase, findings."""
-    table = Table(title="Consent audit", title_justify="left", show_lines=False, expand=False)
+    table = Table(title="Consent audit", title_justify="left", show_lines=True, expand=True)
     table.add_column("Verdict", no_wrap=True)
-    table.add_column("Site", overflow="fold", max_width=32)
-    table.add_column("What we found", overflow="fold", ratio=3)
-    table.add_column("Tracker cookies\nbefore/reject/accept", justify="center")
-    table.add_column("3rd-party hosts\nbefore/reject/accept", justify="center")
-    table.add_column("Findings\nerr/warn/info", justify="center")
+    table.add_column("Site", overflow="fold", ratio=1, min_width=12)
+    table.add_column("What we found", overflow="fold", ratio=3, min_width=30)
+    table.add_column("Tracker\ncookies\nB / R / A", justify="center", no_wrap=True)
+    table.add_column("3rd-party\nhosts\nB / R / A", justify="center", no_wrap=True)
+    table.add_column("Findings\nerr / warn\n/ info", justify="center", no_wrap=True)
+    table.caption = "B / R / A: before any choice / after refusing / after accepting; – phase missing"
+    table.caption_justify = "left"
     for s in summary.worst_first:
         findings = f"{s.failing['error']} / {s.failing['warning']} / {s.failing['info']}"
         if s.not_evaluated:
-            findings += f"\n+{s.not_evaluated} not evaluated"
+            findings += f"\n+{s.not_evaluated} not\nevaluated"
         table.add_row(
             Text(s.verdict.label, style=VERDICT_STYLE[s.verdict]),
             Text(one_line(s.label, 80)),
@@ -64,12 +66,12 @@ def findings_table(summary: RunSummary, limit: int = 10) -> Table | None:
     worst = summary.worst_findings(limit)
     if not worst:
         return None
-    table = Table(title=f"Worst findings (top {min(limit, len(worst))})", title_justify="left")
+    table = Table(title=f"Worst findings (top {min(limit, len(worst))})", title_justify="left", expand=True)
     table.add_column("Severity", no_wrap=True)
-    table.add_column("Site", overflow="fold", max_width=24)
-    table.add_column("Rule", overflow="fold", max_width=36)
+    table.add_column("Site", overflow="fold", ratio=1, min_width=10)
+    table.add_column("Rule", overflow="fold", ratio=1, min_width=16)
     table.add_column("Phase", no_wrap=True)
-    table.add_column("Finding", overflow="fold", ratio=3)
+    table.add_column("Finding", overflow="fold", ratio=3, min_width=30)
     for site, f in worst:
         severity = Text(f.severity, style=SEVERITY_STYLE.get(f.severity, ""))
         if f.outcome == "error":

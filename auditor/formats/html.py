@@ -246,7 +246,7 @@ def _cookie_rows(site: SiteResult, show_values: bool) -> tuple[CookieRow, ...]:
 
     def order(row: CookieRow) -> tuple[bool, bool, bool, bool, str, str]:
         """Trackers present before or after refusal first, then by presence, then by domain."""
-        early = row.tracker and (row.present["reject"] or row.present["before"])
+        early = row.tracker and not row.exempt and (row.present["reject"] or row.present["before"])
         return (not early, not row.present["reject"], not row.present["before"], not row.tracker, row.domain, row.name)
 
     return tuple(sorted(out, key=order))

@@ -43,6 +43,13 @@ def safe_href(url: object) -> str | None:
     return None
 
 
+def link_text(url: str) -> str:
+    """Short text for a link: its host and path start (``cnil.fr/fr/questions-reponses…``)."""
+    parts = urlsplit(url)
+    text = (parts.hostname or "").removeprefix("www.") + parts.path
+    return text if len(text) <= 48 else text[:47] + "…"
+
+
 def pretty_json(value: Any) -> str:
     """Indented JSON for evidence blocks (escaped by the template like any other text)."""
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
@@ -99,6 +106,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["href"] = safe_href
     env.filters["pretty_json"] = pretty_json
+    env.filters["link_text"] = link_text
     env.globals["asset"] = asset
     return env
 
