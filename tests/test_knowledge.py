@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 import textwrap
 from collections import Counter
@@ -257,6 +258,22 @@ def test_lookup_cookie_explains_the_match() -> None:
 def test_builtin_is_cached() -> None:
     assert KnowledgeBase.builtin() is KB
     assert KnowledgeBase.load() is KB
+
+
+def test_pickles_for_distributed_workers(tmp_path: Path) -> None:
+    assert pickle.loads(pickle.dumps(KB)) is KB  # the receiver uses its own cached built-in base
+    extra = write(
+        tmp_path,
+        "p.yaml",
+        f"""\
+        trackers:
+          - {{domains: [a.example], entity: A, category: functional, tracker: false, description: d, source: "{SRC}"}}
+        """,
+    )
+    kb = pickle.loads(pickle.dumps(KnowledgeBase.load([extra])))
+    found = kb.classify_host("cdn.a.example")
+    assert found is not None and found.entity == "A"
+    assert kb.classify_cookie("_ga", ".x.fr") == KB.classify_cookie("_ga", ".x.fr")
 
 
 # --- user extensions ----------------------------------------------------------------------------

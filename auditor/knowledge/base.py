@@ -317,6 +317,7 @@ class KnowledgeBase:
 
     def __init__(self, layers: Sequence[_Layer]) -> None:
         """Merge layers (later ones override earlier ones by key) and build the lookup indexes."""
+        self._layers = tuple(layers)
         self.sources: tuple[str, ...] = tuple(layer.name for layer in layers)
         """Names of the merged layers: ``builtin`` then each user file."""
         trackers: dict[tuple[str, str | None], TrackerEntry] = {}
@@ -374,6 +375,15 @@ class KnowledgeBase:
 
         self._host_plan = lru_cache(maxsize=65536)(self._compute_host_plan)
         self._cookie_cached = lru_cache(maxsize=131072)(self._classify_cookie_uncached)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the layers (not the caches), e.g. to ship it to Dask workers.
+
+        The built-in base unpickles to the receiving process's own cached instance.
+        """
+        if self._layers == (_builtin_layer(),):
+            return (KnowledgeBase.builtin, ())
+        return (KnowledgeBase, (self._layers,))
 
     # --- construction -----------------------------------------------------------------------
 
