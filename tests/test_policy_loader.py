@@ -73,8 +73,9 @@ def test_matcher_of_another_subject_kind_is_an_error(tmp_path: Path) -> None:
     body += "    when:\n      or:\n        - lifetime_days: {gt: 3}\n"
     err = load_error(pack(tmp_path, body))
     assert err.line == 14
-    assert "unknown matcher 'lifetime_days' for request subjects" in err.message
-    assert "resource_type" in err.message
+    assert "rules[0].when.or[0]: unknown key 'lifetime_days'" in err.message
+    allowed = err.message.split("expected one of: ")[1]
+    assert "resource_type" in allowed and "lifetime_days" not in allowed
 
 
 def test_bad_regex_is_reported_at_its_line(tmp_path: Path) -> None:
@@ -87,7 +88,7 @@ def test_bad_regex_is_reported_at_its_line(tmp_path: Path) -> None:
 def test_bad_enum_value(tmp_path: Path) -> None:
     body = RULE.format(rule_id="r1") + "    when:\n      party: thrid\n"
     err = load_error(pack(tmp_path, body))
-    assert err.line == 13 and "'thrid' is not one of: first, third" in err.message
+    assert err.line == 13 and 'rules[0].when.party: "thrid" is not one of: "first", "third"' in err.message
 
 
 def test_bad_severity(tmp_path: Path) -> None:
@@ -230,7 +231,7 @@ def test_override_unknown_field(tmp_path: Path) -> None:
 def test_group_by_must_name_fields(tmp_path: Path) -> None:
     body = RULE.format(rule_id="r1").replace("{name}", "{hostname}") + "    group_by: [hostname]\n"
     err = load_error(pack(tmp_path, body))
-    assert err.line == 12 and "group_by: unknown field 'hostname'" in err.message
+    assert err.line == 12 and "rules[0].group_by[0]: unknown field 'hostname'" in err.message
 
 
 def test_all_builtin_packs_load_and_cite_sources() -> None:

@@ -63,7 +63,7 @@ class _Compiler:
         self.loaded = loaded
 
     def error(self, path: Path, message: str) -> ConfigError:
-        return ConfigError(message, file=self.loaded.file, line=self.loaded.line_of(path))
+        return config_error(self.loaded, path, message)
 
     # -- conditions --------------------------------------------------------------------------
 
@@ -108,14 +108,14 @@ class _Compiler:
         t = spec.type
         if t == "bool":
             if not isinstance(value, bool):
-                raise self.error(path, f"{spec.name}: expected true or false, got {value!r}")
+                raise self.error(path, f"expected true or false, got {value!r}")
             return lambda v: bool(v) is value
         if t == "enum":
             values = value if isinstance(value, list) else [value]
             for i, v in enumerate(values):
                 if v not in spec.choices:
                     where = (*path, i) if isinstance(value, list) else path
-                    raise self.error(where, f"{spec.name}: {v!r} is not one of: {', '.join(spec.choices)}")
+                    raise self.error(where, f"{v!r} is not one of: {', '.join(spec.choices)}")
             allowed = frozenset(values)
             return lambda v: v in allowed
         if t == "number":
@@ -126,44 +126,42 @@ class _Compiler:
 
     def number_test(self, spec: FieldSpec, value: Any, path: Path) -> ValueTest:
         if isinstance(value, bool) or not isinstance(value, (int, float, Mapping)):
-            raise self.error(path, f"{spec.name}: expected a number or {{{', '.join(NUMBER_OPS)}}}, got {value!r}")
+            raise self.error(path, f"expected a number or {{{', '.join(NUMBER_OPS)}}}, got {value!r}")
         if not isinstance(value, Mapping):
             number = float(value)
             return lambda v: v is not None and v == number
         tests: list[ValueTest] = []
         for op, bound in value.items():
             if op not in NUMBER_OPS:
-                raise self.error(
-                    (*path, op), f"{spec.name}: unknown comparison {op!r} (expected one of: {', '.join(NUMBER_OPS)})"
-                )
+                raise self.error((*path, op), f"unknown comparison {op!r} (expected one of: {', '.join(NUMBER_OPS)})")
             if op == "exists":
                 if not isinstance(bound, bool):
-                    raise self.error((*path, op), f"{spec.name}.exists: expected true or false")
+                    raise self.error((*path, op), "expected true or false")
                 tests.append(_exists(bound))
                 continue
             if isinstance(bound, bool) or not isinstance(bound, (int, float)):
-                raise self.error((*path, op), f"{spec.name}.{op}: expected a number, got {bound!r}")
+                raise self.error((*path, op), f"expected a number, got {bound!r}")
             tests.append(_compare(op, float(bound)))
         if not tests:
-            raise self.error(path, f"{spec.name}: empty comparison (expected one of: {', '.join(NUMBER_OPS)})")
+            raise self.error(path, f"empty comparison (expected one of: {', '.join(NUMBER_OPS)})")
         return tests[0] if len(tests) == 1 else lambda v: all(t(v) for t in tests)
 
     def intset_test(self, spec: FieldSpec, value: Any, path: Path) -> ValueTest:
         if not isinstance(value, Mapping) or not value:
-            raise self.error(path, f"{spec.name}: expected a mapping with one of: {', '.join(INTSET_OPS)}")
+            raise self.error(path, f"expected a mapping with one of: {', '.join(INTSET_OPS)}")
         tests: list[ValueTest] = []
         for op, arg in value.items():
             sub = (*path, op)
             if op == "empty":
                 if not isinstance(arg, bool):
-                    raise self.error(sub, f"{spec.name}.empty: expected true or false")
+                    raise self.error(sub, "expected true or false")
                 tests.append(_empty(arg))
             elif op in ("contains_any", "contains_all", "contains_none"):
                 if not isinstance(arg, list) or not all(isinstance(x, int) and not isinstance(x, bool) for x in arg):
-                    raise self.error(sub, f"{spec.name}.{op}: expected a list of integers")
+                    raise self.error(sub, "expected a list of integers")
                 tests.append(_intset_op(op, frozenset(arg)))
             else:
-                raise self.error(sub, f"{spec.name}: unknown test {op!r} (expected one of: {', '.join(INTSET_OPS)})")
+                raise self.error(sub, f"unknown test {op!r} (expected one of: {', '.join(INTSET_OPS)})")
         return lambda v: all(t(v) for t in tests)
 
     def string_test(self, spec: FieldSpec, value: Any, path: Path, *, domain: bool) -> ValueTest:
@@ -172,31 +170,27 @@ class _Compiler:
             return self._domain_match([value], path) if domain else _equals(frozenset([value]))
         if isinstance(value, list):
             if not value or not all(isinstance(v, str) for v in value):
-                raise self.error(path, f"{spec.name}: expected a non-empty list of strings")
+                raise self.error(path, "expected a non-empty list of strings")
             return self._domain_match(value, path) if domain else _equals(frozenset(value))
         if not isinstance(value, Mapping) or not value:
-            raise self.error(
-                path, f"{spec.name}: expected a string, a list of strings or one of {{{', '.join(STRING_OPS)}}}"
-            )
+            raise self.error(path, f"expected a string, a list of strings or one of {{{', '.join(STRING_OPS)}}}")
         tests: list[ValueTest] = []
         for op, arg in value.items():
             sub = (*path, op)
             if op not in STRING_OPS:
-                raise self.error(
-                    sub, f"{spec.name}: unknown string test {op!r} (expected one of: {', '.join(STRING_OPS)})"
-                )
+                raise self.error(sub, f"unknown string test {op!r} (expected one of: {', '.join(STRING_OPS)})")
             if op == "exists":
                 if not isinstance(arg, bool):
-                    raise self.error(sub, f"{spec.name}.exists: expected true or false")
+                    raise self.error(sub, "expected true or false")
                 tests.append(_string_exists(arg))
                 continue
             args = arg if isinstance(arg, list) and op != "in" else [arg]
             if op == "in":
                 if not isinstance(arg, list) or not all(isinstance(a, str) for a in arg):
-                    raise self.error(sub, f"{spec.name}.in: expected a list of strings")
+                    raise self.error(sub, "expected a list of strings")
                 args = arg
             if not args or not all(isinstance(a, str) for a in args):
-                raise self.error(sub, f"{spec.name}.{op}: expected a string or a list of strings")
+                raise self.error(sub, "expected a string or a list of strings")
             tests.append(_not_none(self._string_op(spec, op, [norm(a) for a in args], sub, domain)))
         return tests[0] if len(tests) == 1 else lambda v: all(t(v) for t in tests)
 
@@ -216,7 +210,7 @@ class _Compiler:
                     compiled.append(re.compile(a, re.IGNORECASE if domain else 0))
                 except re.error as exc:
                     where = (*path, i) if len(args) > 1 else path
-                    raise self.error(where, f"{spec.name}.regex: invalid regular expression {a!r}: {exc}") from None
+                    raise self.error(where, f"invalid regular expression {a!r}: {exc}") from None
             return lambda v: any(r.search(norm(v)) for r in compiled)
         if op == "prefix":
             prefixes = tuple(args)
@@ -240,6 +234,20 @@ class _Compiler:
             return d in exact or d.endswith(suffixes)
 
         return test
+
+
+def path_text(path: Path) -> str:
+    """``rules[0].when.name`` for ``("rules", 0, "when", "name")``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def config_error(loaded: LoadedYaml, path: Path, message: str) -> ConfigError:
+    """A :class:`ConfigError` at the line of ``path``, its message prefixed with the path."""
+    where = path_text(path)
+    return ConfigError(f"{where}: {message}" if where else message, file=loaded.file, line=loaded.line_of(path))
 
 
 def _negate(pred: Predicate) -> Predicate:

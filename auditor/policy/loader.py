@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from auditor.model import PHASES, PhaseName, Severity
-from auditor.policy.conditions import compile_condition
+from auditor.policy.conditions import compile_condition, config_error
 from auditor.policy.fields import COMMON_PLACEHOLDERS, FIELDS
 from auditor.policy.rules import Expect, PackInfo, Rule, RuleSet
 from auditor.policy.schema import rulepack_schema
@@ -118,10 +118,10 @@ def _compile_rule(data: Mapping[str, Any], loaded: LoadedYaml, path: YamlPath, p
         spec = FIELDS[kind].get(name)
         if spec is None or spec.type == "controls":
             allowed = ", ".join(n for n, f in FIELDS[kind].items() if f.type != "controls")
-            raise ConfigError(
-                f"group_by: unknown field {name!r} for {kind} subjects (expected one of: {allowed})",
-                file=loaded.file,
-                line=loaded.line_of((*path, "group_by", i)),
+            raise config_error(
+                loaded,
+                (*path, "group_by", i),
+                f"unknown field {name!r} for {kind} subjects (expected one of: {allowed})",
             )
     if group_by and expect.mode != "absent":
         raise ConfigError(
@@ -224,7 +224,7 @@ class _Resolver:
             try:
                 base_path = resolve_pack(name, relative_to=path.parent)
             except FileNotFoundError as exc:
-                raise ConfigError(f"extends: {exc}", file=pack.loaded.file, line=pack.loaded.line_of(ypath)) from None
+                raise config_error(pack.loaded, ypath, str(exc)) from None
             base = self.visit(base_path, (*stack, path), (pack.loaded, ypath))
             pack.bases.append(base.path)
         self.order.append(pack)
@@ -254,10 +254,8 @@ def _apply_override(rule: Rule, changes: Mapping[str, Any], pack: _PackFile, ypa
     if "expect" in changes:
         new["expect"] = _expect(changes["expect"])
         if rule.group_by and new["expect"].mode != "absent":
-            raise ConfigError(
-                f"override of {rule.id!r}: group_by only applies to expect: absent",
-                file=loaded.file,
-                line=loaded.line_of((*ypath, "expect")),
+            raise config_error(
+                loaded, (*ypath, "expect"), f"rule {rule.id!r} has group_by, which only applies to expect: absent"
             )
     if "source" in changes:
         new["sources"] = _sources(changes["source"])
@@ -321,26 +319,24 @@ def load_rules(specs: Iterable[str | Path]) -> RuleSet:
         closure = resolver.closure(pack)
         for rule_id, ypath in pack.disable:
             if rule_id not in closure:
-                raise _unknown_target("disable", rule_id, closure, pack, ypath)
+                raise _unknown_target(rule_id, closure, pack, ypath)
             disabled[rule_id] = pack.info.id
         for rule_id, (changes, ypath) in pack.override.items():
             if rule_id not in closure:
-                raise _unknown_target("override", rule_id, closure, pack, ypath)
+                raise _unknown_target(rule_id, closure, pack, ypath)
             rules[rule_id] = _apply_override(rules[rule_id], changes, pack, ypath)
 
     active = tuple(r for r in rules.values() if r.id not in disabled)
     return RuleSet(rules=active, packs=tuple(p.info for p in order), disabled=disabled)
 
 
-def _unknown_target(what: str, rule_id: str, closure: set[str], pack: _PackFile, ypath: YamlPath) -> ConfigError:
+def _unknown_target(rule_id: str, closure: set[str], pack: _PackFile, ypath: YamlPath) -> ConfigError:
     import difflib
 
     close = difflib.get_close_matches(rule_id, sorted(closure), n=3)
     hint = f"; did you mean: {', '.join(close)}?" if close else ""
-    return ConfigError(
-        f"{what}: unknown rule {rule_id!r} (not defined by this pack or the packs it extends{hint})",
-        file=pack.loaded.file,
-        line=pack.loaded.line_of(ypath),
+    return config_error(
+        pack.loaded, ypath, f"unknown rule {rule_id!r} (not defined by this pack or the packs it extends{hint})"
     )
 
 

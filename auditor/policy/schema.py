@@ -35,49 +35,52 @@ SOURCE_KEYS: dict[str, str] = {
 _STRINGS = {"type": "array", "items": {"type": "string"}, "minItems": 1}
 
 
+def _either(obj: dict[str, Any], other: dict[str, Any], doc: str | None = None) -> dict[str, Any]:
+    """``obj`` when the value is a mapping, ``other`` otherwise (clearer errors than ``anyOf``)."""
+    out: dict[str, Any] = {"if": {"type": "object"}, "then": obj, "else": other}
+    if doc:
+        out = {"description": doc, **out}
+    return out
+
+
 def _string_matcher(doc: str) -> dict[str, Any]:
     one_or_many = {"anyOf": [{"type": "string"}, _STRINGS]}
-    return {
-        "description": doc,
-        "anyOf": [
-            {"type": "string"},
-            _STRINGS,
-            {
-                "type": "object",
-                "additionalProperties": False,
-                "minProperties": 1,
-                "properties": {
-                    "equals": {"type": "string"},
-                    "in": _STRINGS,
-                    "glob": one_or_many,
-                    "regex": one_or_many,
-                    "prefix": one_or_many,
-                    "suffix": one_or_many,
-                    "contains": one_or_many,
-                    "exists": {"type": "boolean"},
-                },
-            },
-        ],
+    ops = {
+        "type": "object",
+        "additionalProperties": False,
+        "minProperties": 1,
+        "properties": {
+            "equals": {"type": "string"},
+            "in": _STRINGS,
+            "glob": one_or_many,
+            "regex": one_or_many,
+            "prefix": one_or_many,
+            "suffix": one_or_many,
+            "contains": one_or_many,
+            "exists": {"type": "boolean"},
+        },
     }
+    return _either(ops, {"type": ["string", "array"], "items": {"type": "string"}, "minItems": 1}, doc)
 
 
-def _matcher(ftype: FieldType, doc: str) -> dict[str, Any]:
+def _matcher(ftype: FieldType, doc: str, choices: tuple[str, ...] = ()) -> dict[str, Any]:
     if ftype in ("string", "domain"):
         return _string_matcher(doc)
     if ftype == "enum":
-        return {"description": doc, "anyOf": [{"type": "string"}, _STRINGS]}
+        one = {"enum": list(choices)}
+        return {
+            "description": doc,
+            "if": {"type": "array"},
+            "then": {"type": "array", "items": one, "minItems": 1},
+            "else": one,
+        }
     if ftype == "bool":
         return {"description": doc, "type": "boolean"}
     if ftype == "number":
         props: dict[str, Any] = {op: {"type": "number"} for op in NUMBER_OPS if op != "exists"}
         props["exists"] = {"type": "boolean"}
-        return {
-            "description": doc,
-            "anyOf": [
-                {"type": "number"},
-                {"type": "object", "additionalProperties": False, "minProperties": 1, "properties": props},
-            ],
-        }
+        ops = {"type": "object", "additionalProperties": False, "minProperties": 1, "properties": props}
+        return _either(ops, {"type": "number"}, doc)
     if ftype == "intset":
         ints = {"type": "array", "items": {"type": "integer"}}
         return {
@@ -87,38 +90,23 @@ def _matcher(ftype: FieldType, doc: str) -> dict[str, Any]:
             "minProperties": 1,
             "properties": {op: ({"type": "boolean"} if op == "empty" else ints) for op in INTSET_OPS},
         }
-    return {"description": doc, "$ref": "#/$defs/condition"}
+    return {"description": doc, "$ref": "#/$defs/condition-control"}
 
 
-def _condition_schema() -> dict[str, Any]:
+def _condition_schema(kind: str) -> dict[str, Any]:
+    ref = {"$ref": f"#/$defs/condition-{kind}"}
     props: dict[str, Any] = {
-        "and": {
-            "description": "All of these conditions.",
-            "type": "array",
-            "items": {"$ref": "#/$defs/condition"},
-            "minItems": 1,
-        },
-        "or": {
-            "description": "Any of these conditions.",
-            "type": "array",
-            "items": {"$ref": "#/$defs/condition"},
-            "minItems": 1,
-        },
-        "not": {"description": "This condition is false.", "$ref": "#/$defs/condition"},
+        "and": {"description": "All of these conditions.", "type": "array", "items": ref, "minItems": 1},
+        "or": {"description": "Any of these conditions.", "type": "array", "items": ref, "minItems": 1},
+        "not": {"description": "This condition is false.", **ref},
     }
-    types: dict[str, FieldType] = {}
-    for kind, fields in FIELDS.items():
-        for name, spec in fields.items():
-            if name in types and types[name] != spec.type:
-                raise AssertionError(f"field {name!r} has two types: {types[name]} and {spec.type}")
-            types[name] = spec.type
-            if name not in props:
-                props[name] = _matcher(spec.type, f"({kind}) {spec.doc}")
+    for name, spec in FIELDS[kind].items():
+        props[name] = _matcher(spec.type, spec.doc, spec.choices)
     return {
-        "description": "Matchers over the subject's fields (AND), and/or/not combinators.",
+        "description": f"Matchers over {kind} fields (ANDed, in order) and and/or/not. {KIND_DOCS[kind]}",
         "type": "object",
         "additionalProperties": False,
-        "properties": dict(sorted(props.items())),
+        "properties": props,
     }
 
 
@@ -129,26 +117,26 @@ def _source_schema() -> dict[str, Any]:
         "required": ["document"],
         "properties": {k: {"type": "string", "description": v} for k, v in SOURCE_KEYS.items()},
     }
-    return {"anyOf": [one, {"type": "array", "items": one, "minItems": 1}]}
+    return {
+        "description": "What the rule implements: one citation or a list (the first is the main one).",
+        "if": {"type": "array"},
+        "then": {"type": "array", "items": one, "minItems": 1},
+        "else": one,
+    }
 
 
 def _expect_schema() -> dict[str, Any]:
-    return {
-        "description": "absent (default), present, {at_most: N} or {at_least: N}.",
-        "anyOf": [
-            {"enum": ["absent", "present"]},
-            {
-                "type": "object",
-                "additionalProperties": False,
-                "minProperties": 1,
-                "maxProperties": 1,
-                "properties": {
-                    "at_most": {"type": "integer", "minimum": 0},
-                    "at_least": {"type": "integer", "minimum": 1},
-                },
-            },
-        ],
+    counts = {
+        "type": "object",
+        "additionalProperties": False,
+        "minProperties": 1,
+        "maxProperties": 1,
+        "properties": {
+            "at_most": {"type": "integer", "minimum": 0},
+            "at_least": {"type": "integer", "minimum": 1},
+        },
     }
+    return _either(counts, {"enum": ["absent", "present"]}, "absent (default), present, {at_most: N} or {at_least: N}.")
 
 
 def _rule_props() -> dict[str, Any]:
@@ -173,7 +161,7 @@ def _rule_props() -> dict[str, Any]:
 def rulepack_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a rule-pack YAML file."""
     rule_props = _rule_props()
-    rule = {
+    rule: dict[str, Any] = {
         "type": "object",
         "additionalProperties": False,
         "required": ["id", "title", "severity", "phases", "subject", "message", "source"],
@@ -184,7 +172,7 @@ def rulepack_schema() -> dict[str, Any]:
                 "enum": list(SUBJECT_KINDS),
                 "description": "; ".join(f"{k}: {KIND_DOCS[k]}" for k in SUBJECT_KINDS),
             },
-            "when": {"$ref": "#/$defs/condition"},
+            "when": {"type": "object", "description": "The violation condition (matchers depend on `subject`)."},
             "requires": {
                 "type": "array",
                 "items": {"enum": ["consent", "banner"]},
@@ -200,6 +188,13 @@ def rulepack_schema() -> dict[str, Any]:
             },
         },
     }
+    rule["allOf"] = [
+        {
+            "if": {"properties": {"subject": {"const": kind}}, "required": ["subject"]},
+            "then": {"properties": {"when": {"$ref": f"#/$defs/condition-{kind}"}}},
+        }
+        for kind in SUBJECT_KINDS
+    ]
     override = {
         "type": "object",
         "additionalProperties": False,
@@ -248,7 +243,7 @@ def rulepack_schema() -> dict[str, Any]:
         "$defs": {
             "rule": rule,
             "override": override,
-            "condition": _condition_schema(),
+            **{f"condition-{kind}": _condition_schema(kind) for kind in (*SUBJECT_KINDS, "control")},
             "expect": _expect_schema(),
             "source": _source_schema(),
         },

@@ -11,7 +11,7 @@ import string
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from auditor.yamlutil import ConfigError, LoadedYaml
+from auditor.yamlutil import LoadedYaml
 
 _FORMATTER = string.Formatter()
 
@@ -33,16 +33,16 @@ def placeholders(template: str) -> list[tuple[str, str]]:
 def check_template(template: str, allowed: Iterable[str], loaded: LoadedYaml, path: tuple[str | int, ...]) -> None:
     """Raise :class:`ConfigError` (with line) if ``template`` is malformed or names a placeholder not in ``allowed``."""
     allowed_set = set(allowed)
+    from auditor.policy.conditions import config_error
+
     try:
         found = placeholders(template)
     except ValueError as exc:
-        raise ConfigError(f"message: {exc}", file=loaded.file, line=loaded.line_of(path)) from None
+        raise config_error(loaded, path, str(exc)) from None
     for name, _spec in found:
         if name not in allowed_set:
-            raise ConfigError(
-                f"message: unknown placeholder {{{name}}} (expected one of: {', '.join(sorted(allowed_set))})",
-                file=loaded.file,
-                line=loaded.line_of(path),
+            raise config_error(
+                loaded, path, f"unknown placeholder {{{name}}} (expected one of: {', '.join(sorted(allowed_set))})"
             )
 
 
