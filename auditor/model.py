@@ -46,7 +46,7 @@ class Classification:
     exempt_possible: bool = False
     """Whether the CNIL audience-measurement exemption can apply when the tool is configured for it."""
     source: str | None = None
-    """The knowledge-base entry (and its cited source) that matched."""
+    """The public source (URL) cited by the knowledge-base entry that matched."""
 
 
 @dataclass(frozen=True)
