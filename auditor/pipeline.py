@@ -15,9 +15,11 @@ from pathlib import Path
 
 from auditor.cli.app import ExitCode
 from auditor.config import SiteConfig
+from auditor.formats import Format, FormatError, parse_format
 from auditor.knowledge import KnowledgeBase, classify_site
 from auditor.model import RunResult, SiteResult
 from auditor.policy import RuleSet, apply_baseline, evaluate, exit_code_for, load_baseline, load_rules
+from auditor.yamlutil import ConfigError
 
 DEFAULT_PACKS = ("baseline",)
 
@@ -31,6 +33,16 @@ class Pipeline:
     site_rules: dict[str, RuleSet]
     """Per-site rule sets (when a site in ``sites.yaml`` adds packs), by site URL."""
     pack_names: tuple[str, ...]
+    formats: tuple[Format, ...] = ()
+    """Outputs to write beside ``results.json`` (validated when the pipeline is built)."""
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """Every rule evaluated (so CI formats can list passing rules too)."""
+        ids = {r.id for r in self.rules.rules}
+        for rules in self.site_rules.values():
+            ids.update(r.id for r in rules.rules)
+        return tuple(sorted(ids))
 
     def postprocess(self, site: SiteResult) -> SiteResult:
         """Classify the evidence of one site and evaluate the rules on it (pure, fast)."""
@@ -45,7 +57,6 @@ class Pipeline:
         *,
         fail_on: str,
         baseline: Path | None,
-        formats: Sequence[str],
     ) -> ExitCode:
         """Apply the baseline, write the requested formats and the CI summaries; return the exit code."""
         from auditor.formats import write_outputs
@@ -56,8 +67,8 @@ class Pipeline:
             from auditor.results import write_results
 
             write_results(run, out)
-        written = write_outputs(run, out, formats)
-        for path in written:
+        written = write_outputs(run, out, self.formats)
+        for path in written.values():
             print(f"wrote {path}", file=sys.stderr)
         for entry in fixed:
             print(f"fixed (no longer found, remove from the baseline): {entry}", file=sys.stderr)
@@ -67,10 +78,9 @@ class Pipeline:
             print(github_annotations(run))
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
-            from auditor.formats import Format, render
+            from auditor.formats import append_step_summary
 
-            with open(summary, "a", encoding="utf-8") as fh:
-                fh.write(render(run, Format.MARKDOWN))
+            append_step_summary(run, summary)
         from auditor.formats import print_console_summary
 
         print_console_summary(run)
@@ -78,9 +88,19 @@ class Pipeline:
 
 
 def build_pipeline(
-    packs: Sequence[str] | None, sites: Sequence[SiteConfig] = (), knowledge: Sequence[str | Path] = ()
+    packs: Sequence[str] | None,
+    sites: Sequence[SiteConfig] = (),
+    knowledge: Sequence[str | Path] = (),
+    formats: Sequence[str] = (),
 ) -> Pipeline:
-    """Load the knowledge base and every rule pack (global and per site); raises ``ConfigError``."""
+    """Load the knowledge base and every rule pack (global and per site), check the output formats.
+
+    Raises ``ConfigError`` naming the bad file, pack or format: all before any browser starts.
+    """
+    try:
+        chosen = tuple(parse_format(f) for f in formats)
+    except FormatError as exc:
+        raise ConfigError(str(exc)) from None
     names = tuple(packs or DEFAULT_PACKS)
     rules = load_rules(list(names))
     site_rules = {s.url: load_rules([*names, *s.rules]) for s in sites if s.rules}
@@ -89,4 +109,5 @@ def build_pipeline(
         rules=rules,
         site_rules=site_rules,
         pack_names=names,
+        formats=chosen,
     )

@@ -43,7 +43,7 @@ def execute(
     from auditor.pipeline import build_pipeline
 
     try:
-        pipeline = build_pipeline(rules, sites)
+        pipeline = build_pipeline(rules, sites, formats=formats or [])
     except ConfigError as exc:
         fail(str(exc))
     plan = AuditPlan(
@@ -62,7 +62,7 @@ def execute(
     except KeyboardInterrupt:
         print(f"interrupted: finished sites are kept in {out / RESULTS_FILE}", file=sys.stderr)
         raise typer.Exit(130) from None
-    code = pipeline.finish(result, out, fail_on=fail_on, baseline=baseline, formats=formats or [])
+    code = pipeline.finish(result, out, fail_on=fail_on, baseline=baseline)
     print(f"results: {out / RESULTS_FILE}", file=sys.stderr)
     raise typer.Exit(int(code))
 
@@ -149,7 +149,7 @@ def demo(
         site = SiteConfig(url=url, name="Le Quotidien Démo")
         print(f"Demo site served on loopback as {url}", file=sys.stderr)
         try:
-            execute([site], options, out, ["rules/sites/le-quotidien-demo.yaml"], formats=["html"])
+            execute([site], options, out, ["sites/le-quotidien-demo"], formats=["html"])
         except typer.Exit as exit_:
             if exit_.exit_code in (ExitCode.OK, ExitCode.FINDINGS):
                 print(f"report: {out / 'report.html'}", file=sys.stderr)
