@@ -1,8 +1,8 @@
-"""Table-driven rule tests: every folder under tests/rules/cases with a visit.json and an expected.yaml.
+"""Table-driven rule tests: every folder under tests/rules/{cases,recorded} with a visit.json and an expected.yaml.
 
 A case loads the built-in packs (or those its ``packs`` key names), evaluates the saved visit and
 checks that every ``present`` entry matches at least one finding (exactly ``count`` when given) and
-that no ``absent`` entry matches any. Cases are written by ``tests/rules/build_cases.py``.
+that no ``absent`` entry matches any (an entry without ``rule`` matches any rule, e.g. ``{outcome: error}``).
 """
 
 from __future__ import annotations
@@ -19,8 +19,12 @@ import yaml
 from auditor.model import Finding, SiteResult, from_jsonable
 from auditor.policy import RuleSet, evaluate, load_builtin_rules, load_rules
 
-CASES = Path(__file__).resolve().parent / "rules" / "cases"
-CASE_DIRS = sorted(p.parent for p in CASES.rglob("expected.yaml"))
+RULES = Path(__file__).resolve().parent / "rules"
+CASES = RULES / "cases"
+"""Cases written by tests/rules/build_cases.py."""
+RECORDED = RULES / "recorded"
+"""Visits recorded from the fixture web (real collector evidence, classified by the knowledge base)."""
+CASE_DIRS = sorted(p.parent for base in (CASES, RECORDED) for p in base.rglob("expected.yaml"))
 
 
 @cache
@@ -47,7 +51,7 @@ def _describe(findings: tuple[Finding, ...]) -> str:
     )
 
 
-@pytest.mark.parametrize("case_dir", CASE_DIRS, ids=[str(p.relative_to(CASES)) for p in CASE_DIRS])
+@pytest.mark.parametrize("case_dir", CASE_DIRS, ids=[str(p.relative_to(RULES)) for p in CASE_DIRS])
 def test_rule_case(case_dir: Path) -> None:
     expected = yaml.safe_load((case_dir / "expected.yaml").read_text("utf-8"))
     site = from_jsonable(SiteResult, json.loads((case_dir / "visit.json").read_text("utf-8")))
