@@ -151,3 +151,16 @@ def test_check_defaults_to_the_packs_of_the_run(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", str(path), "-o", str(tmp_path / "out.json")])
     assert result.exit_code == ExitCode.OK, result.output  # the tcf pack finds nothing on this site
     assert read_results(tmp_path / "out.json").rule_packs == ("tcf",)
+
+
+def test_check_under_github_actions_annotates_and_writes_the_step_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    path = results_file(tmp_path, visit(QUOTIDIEN))
+    result = runner.invoke(app, ["check", str(path), "-r", "baseline"])
+    assert result.exit_code == ExitCode.FINDINGS
+    assert "::error" in result.stdout and "baseline-third-party-tracker-cookie" in result.stdout
+    assert "baseline-third-party-tracker-cookie" in summary.read_text("utf-8")

@@ -41,3 +41,17 @@ def test_docs_cite_every_rule_and_its_source() -> None:
         assert section in text
         assert "**Source**" in section, rule.id
     assert "### Subject `cookie`" in text and "`lifetime_days`" in text  # the language reference
+
+
+def test_the_guides_examples_are_valid(tmp_path: Path) -> None:
+    import re
+
+    from auditor.policy import load_baseline, load_rules
+    from auditor.policy.docs import GUIDE
+
+    pack_text, baseline_text = re.findall(r"```yaml\n(.*?)```", GUIDE, re.S)
+    (tmp_path / "my-site.yaml").write_text(pack_text, "utf-8")
+    rules = load_rules([str(tmp_path / "my-site.yaml")])
+    assert rules.get("cnil-tracker-lifetime").severity == "error"
+    (tmp_path / "baseline.yaml").write_text(baseline_text, "utf-8")
+    assert load_baseline(tmp_path / "baseline.yaml").entries[0].reason.startswith("Analytics migration")

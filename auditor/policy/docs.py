@@ -96,6 +96,81 @@ def pack_markdown(pack: PackInfo, rules: list[Rule], disabled: Mapping[str, str]
     return "\n".join(lines)
 
 
+GUIDE = """\
+## Using rule packs
+
+```
+consent-audit audit https://www.example.fr/ --rules baseline --rules cnil --out out/
+consent-audit check out/results.json --rules rules/sites/my-site.yaml --baseline baseline.yaml --fail-on error
+consent-audit rules list | rules show cnil-reject-as-easy-as-accept | rules validate my-site.yaml
+```
+
+`--rules` takes a built-in pack name (`baseline`, `cnil`, `edpb-banner`, `tcf`, `sites/le-quotidien-demo`)
+or a YAML file, and is repeatable. Every pack, and every pack it extends, is validated before any browser
+starts: unknown keys or matchers, bad regular expressions, unknown message placeholders, duplicate rule
+ids, missing `extends` targets are errors with file and line (exit code 2).
+
+### Writing a site policy
+
+A site policy turns the promises of a site's cookie policy into rules, on top of the regulatory packs.
+Add `# yaml-language-server: $schema=<path to auditor/schemas/rulepack.schema.json>` as the first
+line for completion in editors.
+
+```yaml
+pack:
+  id: my-site
+  title: My site — what its cookie policy promises
+  extends: [baseline, cnil]          # built-in names, or paths relative to this file
+  source:
+    document: My site — cookie policy
+    policy_url: https://www.my-site.fr/cookies
+    quote: "If you refuse, no advertising cookie is set."
+disable: [cnil-consent-choice-duration]   # rules of the extended packs to turn off
+override:
+  cnil-tracker-lifetime: {severity: error}  # severity, phases, message, title, description, expect, source
+rules:
+  - id: my-site-no-ads-after-refusal
+    title: After refusal, no advertising cookie
+    severity: error
+    phases: [reject]
+    subject: cookie
+    when:
+      category: advertising
+      not: {name: {glob: "consent_*"}}
+    message: "Advertising cookie {name} ({entity}) on {domain} {phase_label}"
+    source:
+      document: My site — cookie policy
+      policy_url: https://www.my-site.fr/cookies
+      quote: "If you refuse, no advertising cookie is set."
+```
+
+### Outcomes, baseline and exit codes
+
+A finding's `outcome` is `fail` (a violation, with the evidence that triggered it) or `error` (the rule
+could not be evaluated in that phase: the phase failed, the choice could not be clicked, no banner was
+recorded). An `error` outcome counts like a violation of the rule's severity: a check that did not run
+is not a pass.
+
+A baseline file lists accepted findings, each with a reason; they stay in the report, marked accepted,
+and do not fail CI. Entries that no longer match anything are reported as *fixed*.
+
+```yaml
+accepted:
+  - rule: cnil-tracker-lifetime        # id or glob
+    site: www.example.fr               # host (glob) or the audited URL; optional
+    phase: accept                      # optional
+    name: "_ga*"                       # subject name (glob), optional
+    domain: "*.example.fr"             # subject domain (glob), optional
+    reason: Analytics migration, ticket ANA-42
+    expires: 2026-06-30                # optional: the entry stops applying after this date
+```
+
+Exit codes: `0` clean; `1` a finding at or above `--fail-on` (default `error`; `warning`, `info`,
+`never`) not accepted by the baseline; `2` usage, configuration or rule-pack error; `3` a site could
+not be audited — `3` wins over `1`, since an unaudited site can hide violations.
+"""
+
+
 def language_reference() -> str:
     """The reference of subject kinds, fields and placeholders (from the field registry)."""
     lines = [
@@ -152,6 +227,7 @@ def rules_doc_markdown(rules: RuleSet, title: str = "Rule packs") -> str:
     lines.append("")
     for pack in rules.packs:
         lines.append(pack_markdown(pack, by_pack.get(pack.id, []), rules.disabled))
+    lines.append(GUIDE)
     lines.append(language_reference())
     return "\n".join(lines).rstrip() + "\n"
 
