@@ -1,0 +1,29 @@
+"""Orejime (npm ``orejime``, v3): an accessible consent manager derived from Klaro.
+
+Reads ``window.orejimeConfig`` and exposes ``window.orejime``; the banner ``.orejime-Banner`` has
+``.orejime-Banner-saveButton`` (accept), ``.orejime-Banner-declineButton`` and
+``.orejime-Banner-learnMoreButton``; the modal ``.orejime-Modal`` has accept-all / decline-all
+buttons and ``.orejime-Modal-saveButton``. Third-party code waits in ``<template data-purpose>``.
+Cookie ``orejime``.
+"""
+
+from auditor.browser.cmp.interface import CmpAdapter, Signature
+
+ADAPTER = CmpAdapter(
+    id="orejime",
+    name="Orejime",
+    signature=Signature(
+        globals=("orejime", "orejimeConfig"),
+        selectors=(".orejime-Banner", ".orejime-Modal", "#orejime"),
+        cookies=("orejime",),
+        scripts=("orejime",),
+    ),
+    controls={
+        "accept": (".orejime-Banner-saveButton",),
+        "reject": (".orejime-Banner-declineButton",),
+        "settings": (".orejime-Banner-learnMoreButton",),
+        "save": (".orejime-Modal-saveButton",),
+    },
+    roots=(".orejime-Banner", ".orejime-Modal", "#orejime"),
+    docs=("https://github.com/boscop-fr/orejime#readme",),
+)

@@ -1,0 +1,23 @@
+"""Quantcast Choice (now InMobi Choice): an IAB TCF CMP.
+
+Loaded from ``cmp.quantcast.com/choice/...`` (now ``cmp.inmobi.com/choice/...``); renders
+``#qc-cmp2-container`` > ``#qc-cmp2-ui``; the first layer's buttons sit in
+``.qc-cmp2-summary-buttons`` and carry ``mode="primary"`` (agree) or ``mode="secondary"`` (more
+options, disagree): only the primary one has a stable attribute, the others are told apart by label.
+Stores ``euconsent-v2`` (and ``addtl_consent``).
+"""
+
+from auditor.browser.cmp.interface import CmpAdapter, Signature
+
+ADAPTER = CmpAdapter(
+    id="quantcast",
+    name="Quantcast Choice",
+    signature=Signature(
+        selectors=("#qc-cmp2-container", "#qc-cmp2-ui", ".qc-cmp2-summary-buttons"),
+        scripts=("cmp.quantcast.com/", "quantcast.mgr.consensu.org", "cmp.inmobi.com/"),
+    ),
+    controls={"accept": ('.qc-cmp2-summary-buttons button[mode="primary"]',)},
+    roots=("#qc-cmp2-ui", "#qc-cmp2-container"),
+    docs=("https://help.quantcast.com/",),
+    notes="Secondary buttons (disagree, more options) are classified by their label.",
+)

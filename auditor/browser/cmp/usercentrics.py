@@ -1,0 +1,29 @@
+"""Usercentrics: the UI is rendered inside a shadow root.
+
+Loaded from ``app.usercentrics.eu`` (v2, ``#usercentrics-root``) or ``web.cmp.usercentrics.eu`` (v3,
+``#usercentrics-cmp-ui``); exposes ``window.UC_UI`` (v2) or ``window.__ucCmp`` (v3). Buttons are
+named by ``data-testid`` in v2 (``uc-accept-all-button``, ``uc-deny-all-button``, ``uc-more-button``,
+``uc-save-button``) and by ``data-action-type`` in v3 (``accept``, ``deny``, ``more``, ``save``).
+Consent is kept in ``localStorage`` (``uc_settings``, ``ucData``).
+"""
+
+from auditor.browser.cmp.interface import CmpAdapter, Signature
+
+ADAPTER = CmpAdapter(
+    id="usercentrics",
+    name="Usercentrics",
+    signature=Signature(
+        globals=("UC_UI", "__ucCmp", "usercentrics"),
+        selectors=("#usercentrics-root", "#usercentrics-cmp-ui"),
+        scripts=("app.usercentrics.eu/", "web.cmp.usercentrics.eu/", "privacy-proxy.usercentrics.eu/"),
+    ),
+    controls={
+        "accept": ('[data-testid="uc-accept-all-button"]', '[data-action-type="accept"]'),
+        "reject": ('[data-testid="uc-deny-all-button"]', '[data-action-type="deny"]'),
+        "settings": ('[data-testid="uc-more-button"]', '[data-action-type="more"]'),
+        "save": ('[data-testid="uc-save-button"]', '[data-action-type="save"]'),
+    },
+    roots=("#usercentrics-root", "#usercentrics-cmp-ui"),
+    docs=("https://docs.usercentrics.com/",),
+    notes="The banner lives in an open shadow root: selectors must pierce it.",
+)
