@@ -177,6 +177,8 @@ class ConsentAction:
     """Why nothing was clicked, or how the click fell short."""
     candidates: tuple[str, ...] = ()
     """Labels of the controls seen when the right one could not be found."""
+    step_labels: tuple[str, ...] = ()
+    """Labels of the controls clicked, in order (``("Paramétrer vos choix", "Tout refuser")``)."""
 
 
 @dataclass(frozen=True)

@@ -189,7 +189,10 @@ class SiteCollector:
                 failed = replace(first, status="error", error=load_error)
                 return failed, None, final_url, load_error
             recorder.phase = role
-            outcome = await consent.choose(page, self.site, role, banner_timeout=self.options.banner_timeout)
+            shot = None
+            if self.options.screenshots:
+                shot = consent.BannerShot(self.out_dir, f"screenshots/{slug(self.site.url)}-{role}-banner.jpg")
+            outcome = await consent.choose(page, self.site, role, banner_timeout=self.options.banner_timeout, shot=shot)
             clock.lap("consent")
             first = replace(first, banner=outcome.banner)
             action = outcome.action

@@ -1,30 +1,40 @@
 """Finding and pressing consent controls: the site's configuration first, then CMP adapters, then labels.
 
-The search is a list of *finders* tried in order (see :data:`FINDERS`); each looks at every frame of
-the page (open shadow roots are pierced by the scan script and by Playwright's CSS engine) and
-returns a :class:`Candidate`. New finders (adapters for a consent manager) slot in by being added
-to that list. When reject is not on the first layer, :func:`choose` opens the settings layer and
-looks again there, recording that refusal took more steps.
+One *scan* looks at every frame of the page with one ``evaluate`` per frame (``js/scan.js``): it lists
+the visible controls (piercing open shadow roots), recognises the consent managers of
+:mod:`auditor.browser.cmp` by their signatures and tags the controls their selectors name. The search
+for a control is then a list of *finders* tried in order on that scan (:data:`FINDERS`): the site's
+configuration, the recognised CMP's adapters, then text heuristics. When reject is not on the first
+layer, :func:`choose` opens the settings layer and looks again there (unticking pre-ticked options
+before saving when there is no reject control), recording every click in the action's steps.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Page
 
+from auditor.browser.cmp import ADAPTERS, scan_spec
+from auditor.browser.cmp.tcf import KNOWN_CMP_IDS
 from auditor.browser.labels import Role, classify, normalize, score
 from auditor.config import ControlSpec, SiteConfig
 from auditor.model import Banner, BannerControl, ConsentAction
 
 SCAN_JS = resources.files("auditor.browser").joinpath("js/scan.js").read_text(encoding="utf-8")
 _scan_ids = itertools.count()
+MAX_UNTICK = 30
+"""At most this many pre-ticked options are unticked before saving a settings layer."""
+
+
+# --- the scan -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -35,16 +45,46 @@ class Control:
     token: str
     label: str
     kind: str
-    data: dict[str, Any]
+    data: Mapping[str, Any]
+
+    @property
+    def selector(self) -> str:
+        """The CSS selector that clicks this control in its frame."""
+        return f'[data-consent-audit="{self.token}"]'
 
     @property
     def in_banner(self) -> bool:
         """Whether it sits in something that looks like a consent banner or dialog."""
         return bool(self.data.get("in_banner"))
 
+    @property
+    def cmp(self) -> str | None:
+        """The adapter whose role selector matched this control."""
+        return self.data.get("cmp")
+
+    @property
+    def cmp_role(self) -> Role | None:
+        """The role that adapter's selector gives it."""
+        return self.data.get("cmp_role")
+
+    @property
+    def cmp_root(self) -> str | None:
+        """The adapter whose UI container holds this control."""
+        return self.data.get("cmp_root")
+
+    @property
+    def role(self) -> Role | None:
+        """The consent role of this control: from its CMP adapter when known, else from its label."""
+        return self.cmp_role or classify(self.label)
+
+    @property
+    def disabled(self) -> bool:
+        """Whether the control is disabled (a locked "strictly necessary" toggle, for instance)."""
+        return bool(self.data.get("disabled"))
+
     def to_model(self, layer: int) -> BannerControl:
         """The banner evidence for this control."""
-        role = classify(self.label) or "other"
+        role = self.role or "other"
         kind = self.kind if self.kind in ("button", "link", "checkbox") else "other"
         return BannerControl(
             label=self.label,
@@ -52,7 +92,7 @@ class Control:
             kind=kind,  # type: ignore[arg-type]
             layer=layer,
             frame_url=self.frame.url,
-            selector=f'[data-consent-audit="{self.token}"]',
+            selector=self.selector,
             width=self.data.get("width"),
             height=self.data.get("height"),
             color=self.data.get("color"),
@@ -64,6 +104,109 @@ class Control:
 
 
 @dataclass(frozen=True)
+class Detection:
+    """A consent manager recognised on the page, and the signals that betrayed it."""
+
+    adapter: str
+    """Adapter id (``didomi``, ``tcf``, ...)."""
+    name: str
+    signals: tuple[str, ...]
+    """``kind:value`` signals (``global:Didomi``, ``selector:#didomi-host``, ``cookie:didomi_token``)."""
+    frames: tuple[str, ...]
+    """URLs of the frames where they were seen."""
+    generic: bool = False
+
+
+@dataclass(frozen=True)
+class PageScan:
+    """Everything one scan of every frame saw."""
+
+    controls: tuple[Control, ...]
+    detections: Mapping[str, Detection]
+    tcf_ping: Mapping[str, Any] | None = None
+    """The ``__tcfapi('ping')`` answer of the first frame that has the API."""
+    boxes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Banner containers by ``data-consent-audit-box`` token: their text and size."""
+    frame_texts: Mapping[str, str] = field(default_factory=dict)
+    """Visible text of child frames that hold controls, by frame URL."""
+    errors: tuple[str, ...] = ()
+
+    @property
+    def cmp(self) -> str | None:
+        """The consent manager of the page: the best specific one, else the TCF CMP id's, else ``tcf``."""
+        specific = [d for d in self.detections.values() if not d.generic]
+        if specific:
+            order = list(ADAPTERS)
+
+            def rank(d: Detection) -> tuple[int, int, int]:
+                owns = any(c.cmp == d.adapter or c.cmp_root == d.adapter for c in self.controls)
+                return (0 if owns else 1, -len(d.signals), order.index(d.adapter))
+
+            return min(specific, key=rank).adapter
+        if "tcf" in self.detections:
+            cmp_id = (self.tcf_ping or {}).get("cmpId")
+            return KNOWN_CMP_IDS.get(cmp_id, "tcf") if isinstance(cmp_id, int) else "tcf"
+        return None
+
+    def text_for(self, control: Control) -> str | None:
+        """The text of the banner holding ``control`` (its container, or its whole frame)."""
+        box = control.data.get("box")
+        if box and box in self.boxes:
+            return str(self.boxes[box].get("text") or "") or None
+        return self.frame_texts.get(control.frame.url)
+
+
+async def scan(page: Page) -> PageScan:
+    """Scan every frame once (frames that fail to answer, e.g. while navigating, are skipped)."""
+    prefix = f"ca{next(_scan_ids)}"
+    spec = list(scan_spec())
+
+    async def one(index: int, frame: Frame) -> tuple[Frame, Any]:
+        try:
+            return frame, await frame.evaluate(SCAN_JS, {"prefix": f"{prefix}f{index}", "adapters": spec})
+        except PlaywrightError:
+            return frame, None
+
+    controls: list[Control] = []
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    boxes: dict[str, Mapping[str, Any]] = {}
+    frame_texts: dict[str, str] = {}
+    errors: list[str] = []
+    ping: Mapping[str, Any] | None = None
+    for frame, data in await asyncio.gather(*(one(i, f) for i, f in enumerate(page.frames))):
+        if not isinstance(data, dict):
+            continue
+        rows = data.get("controls") or []
+        controls.extend(Control(frame, r["token"], r["label"], r["kind"], r) for r in rows)
+        for adapter, signals in (data.get("cmps") or {}).items():
+            sigs, frames = found.setdefault(adapter, ([], []))
+            sigs.extend(s for s in signals if s not in sigs)
+            if frame.url not in frames:
+                frames.append(frame.url)
+        boxes.update(data.get("boxes") or {})
+        if data.get("text") and rows:
+            frame_texts[frame.url] = str(data["text"])
+        if ping is None and isinstance(data.get("tcf"), dict):
+            ping = data["tcf"]
+        errors.extend(str(e) for e in data.get("errors") or ())
+    detections = {
+        adapter_id: Detection(
+            adapter=adapter_id,
+            name=ADAPTERS[adapter_id].name,
+            signals=tuple(sigs),
+            frames=tuple(frames),
+            generic=ADAPTERS[adapter_id].generic,
+        )
+        for adapter_id, (sigs, frames) in found.items()
+        if adapter_id in ADAPTERS
+    }
+    return PageScan(tuple(controls), detections, ping, boxes, frame_texts, tuple(dict.fromkeys(errors)))
+
+
+# --- finders --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
 class Candidate:
     """A control chosen for a role, and how it was found."""
 
@@ -71,21 +214,9 @@ class Candidate:
     selector: str
     label: str
     method: str
-
-
-async def scan(page: Page) -> list[Control]:
-    """All visible clickable controls of every frame (frames that fail to answer are skipped)."""
-    prefix = f"ca{next(_scan_ids)}"
-
-    async def one(index: int, frame: Frame) -> list[Control]:
-        try:
-            rows = await frame.evaluate(SCAN_JS, f"{prefix}f{index}")
-        except PlaywrightError:
-            return []
-        return [Control(frame, r["token"], r["label"], r["kind"], r) for r in rows]
-
-    results = await asyncio.gather(*(one(i, f) for i, f in enumerate(page.frames)))
-    return [c for rows in results for c in rows]
+    """``config``, ``cmp:<adapter>`` or ``heuristic``."""
+    control: Control | None = None
+    """The scanned control, when the candidate came from the scan."""
 
 
 def _frames(page: Page, spec: ControlSpec) -> list[Frame]:
@@ -94,7 +225,11 @@ def _frames(page: Page, spec: ControlSpec) -> list[Frame]:
     return list(page.frames)
 
 
-async def _config_finder(page: Page, site: SiteConfig, role: Role, controls: Sequence[Control]) -> Candidate | None:
+def _usable(c: Control) -> bool:
+    return c.kind != "checkbox" and not c.disabled
+
+
+async def _config_finder(page: Page, site: SiteConfig, role: Role, page_scan: PageScan) -> Candidate | None:
     """The site's own configuration (``sites.yaml``): a selector, or an exact label."""
     spec = site.control(role)
     if spec is None:
@@ -111,17 +246,43 @@ async def _config_finder(page: Page, site: SiteConfig, role: Role, controls: Seq
     if spec.label:
         wanted = normalize(spec.label)
         frames = set(_frames(page, spec))
-        for c in controls:
+        for c in page_scan.controls:
             if c.frame in frames and normalize(c.label) == wanted:
-                return Candidate(c.frame, f'[data-consent-audit="{c.token}"]', c.label, "config")
+                return Candidate(c.frame, c.selector, c.label, "config", c)
     return None
 
 
-async def _label_finder(page: Page, site: SiteConfig, role: Role, controls: Sequence[Control]) -> Candidate | None:
+async def _cmp_finder(page: Page, site: SiteConfig, role: Role, page_scan: PageScan) -> Candidate | None:
+    """The recognised consent managers' adapters: their role selectors, then labels inside their UI."""
+    detected = page_scan.detections
+    if not detected:
+        return None
+    primary = page_scan.cmp
+    best: tuple[tuple[int, int], Control] | None = None
+    for c in page_scan.controls:
+        if not _usable(c):
+            continue
+        if c.cmp in detected and c.cmp_role == role:
+            strength = 2
+        elif c.cmp_root in detected and c.cmp_role is None and classify(c.label) == role:
+            strength = 1
+        else:
+            continue
+        owner = c.cmp or c.cmp_root
+        rank = (strength, 1 if owner == primary else 0)
+        if best is None or rank > best[0]:
+            best = (rank, c)
+    if best is None:
+        return None
+    c = best[1]
+    return Candidate(c.frame, c.selector, c.label, f"cmp:{c.cmp or c.cmp_root}", c)
+
+
+async def _label_finder(page: Page, site: SiteConfig, role: Role, page_scan: PageScan) -> Candidate | None:
     """Text heuristics: the best-scoring visible control whose most likely role is ``role``."""
     best: tuple[int, Control] | None = None
-    for c in controls:
-        if c.kind == "checkbox":
+    for c in page_scan.controls:
+        if not _usable(c):
             continue
         s = score(c.label, role)
         if s == 0 or classify(c.label) != role:
@@ -132,18 +293,18 @@ async def _label_finder(page: Page, site: SiteConfig, role: Role, controls: Sequ
     if best is None:
         return None
     c = best[1]
-    return Candidate(c.frame, f'[data-consent-audit="{c.token}"]', c.label, "heuristic")
+    return Candidate(c.frame, c.selector, c.label, "heuristic", c)
 
 
-Finder = Callable[[Page, SiteConfig, Role, Sequence[Control]], Awaitable[Candidate | None]]
-FINDERS: list[tuple[str, Finder]] = [("config", _config_finder), ("heuristic", _label_finder)]
-"""Finders tried in order; CMP adapters insert themselves between ``config`` and ``heuristic``."""
+Finder = Callable[[Page, SiteConfig, Role, PageScan], Awaitable[Candidate | None]]
+FINDERS: list[tuple[str, Finder]] = [("config", _config_finder), ("cmp", _cmp_finder), ("heuristic", _label_finder)]
+"""Finders tried in order: the site's configuration, CMP adapters, text heuristics."""
 
 
-async def find(page: Page, site: SiteConfig, role: Role, controls: Sequence[Control]) -> Candidate | None:
+async def find(page: Page, site: SiteConfig, role: Role, page_scan: PageScan) -> Candidate | None:
     """The first candidate any finder proposes for ``role``."""
     for _name, finder in FINDERS:
-        candidate = await finder(page, site, role, controls)
+        candidate = await finder(page, site, role, page_scan)
         if candidate is not None:
             return candidate
     return None
@@ -151,48 +312,111 @@ async def find(page: Page, site: SiteConfig, role: Role, controls: Sequence[Cont
 
 async def click(candidate: Candidate, timeout: float) -> str | None:
     """Click like a user would (no forced or scripted click); return why it failed, or ``None``."""
+    return await _click(candidate.frame, candidate.selector, candidate.label, timeout)
+
+
+async def _click(frame: Frame, selector: str, label: str, timeout: float) -> str | None:
     try:
-        await candidate.frame.locator(candidate.selector).first.click(timeout=timeout * 1000)
+        await frame.locator(selector).first.click(timeout=timeout * 1000)
     except PlaywrightError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         detail = "another element covers it" if "intercepts pointer events" in str(exc) else first
-        return f"the control {candidate.label!r} could not be clicked: {detail}"
+        return f"the control {label!r} could not be clicked: {detail}"
     return None
 
 
-async def wait_for_controls(page: Page, role: Role, site: SiteConfig, timeout: float) -> list[Control]:
-    """Scan until a control for ``role`` (or a settings control) shows up, or ``timeout`` passes.
+async def wait_for_controls(
+    page: Page, roles: Iterable[Role], site: SiteConfig, timeout: float, *, exclude: frozenset[str] = frozenset()
+) -> PageScan:
+    """Scan until a control for one of ``roles`` shows up, or ``timeout`` passes; return the last scan.
 
-    Polls the DOM (banners are injected by script at any time after load); returns the last scan.
+    Polls the DOM (banners are injected by script at any time after load). Controls whose token is
+    in ``exclude`` (those of a previous layer that are still visible) do not end the wait.
     """
+    wanted = tuple(roles)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    controls: list[Control] = []
     while True:
-        controls = await scan(page)
-        if await find(page, site, role, controls) or await find(page, site, "settings", controls):
-            return controls
+        page_scan = await scan(page)
+        visible = replace(page_scan, controls=tuple(c for c in page_scan.controls if c.token not in exclude))
+        for role in wanted:
+            if await find(page, site, role, visible):
+                return page_scan
         if loop.time() >= deadline:
-            return controls
+            return page_scan
         await asyncio.sleep(0.25)
 
 
-def banner_evidence(controls: Sequence[Control], layer: int, previous: Banner | None = None) -> Banner:
-    """Banner evidence from a scan: the consent-looking controls (in a banner, or naming a consent action)."""
-    relevant = [c for c in controls if c.in_banner or classify(c.label) is not None]
+# --- evidence -------------------------------------------------------------------------------------
+
+
+def _relevant(page_scan: PageScan, exclude: frozenset[str] = frozenset()) -> list[Control]:
+    return [
+        c
+        for c in page_scan.controls
+        if c.token not in exclude and (c.in_banner or c.cmp_root is not None or c.role is not None)
+    ]
+
+
+def banner_evidence(page_scan: PageScan, layer: int, previous: Banner | None = None) -> Banner:
+    """Banner evidence from a scan: the consent-looking controls (in a banner, in a CMP, or naming an action).
+
+    For a second layer, ``previous`` is the first layer's evidence: controls already reported there
+    are not repeated.
+    """
+    already = {c.selector for c in previous.controls} if previous is not None else set()
+    relevant = [c for c in _relevant(page_scan) if c.selector not in already]
     models = [c.to_model(layer) for c in relevant]
     found = any(m.role in ("accept", "reject", "settings") for m in models)
     if previous is not None:
-        return Banner(
-            found=previous.found or found,
-            cmp=previous.cmp,
-            frame_url=previous.frame_url,
-            text=previous.text,
-            controls=previous.controls + tuple(models),
-            screenshot=previous.screenshot,
-        )
-    frame_url = next((m.frame_url for m in models if m.role in ("accept", "reject")), None)
-    return Banner(found=found, frame_url=frame_url, controls=tuple(models))
+        return replace(previous, found=previous.found or found, controls=previous.controls + tuple(models))
+    main = next((c for c in relevant if c.role in ("accept", "reject")), None) or next(iter(relevant), None)
+    cmp = page_scan.cmp
+    return Banner(
+        found=found or (cmp is not None and any(c.cmp_root for c in relevant)),
+        cmp=cmp,
+        frame_url=main.frame.url if main is not None else None,
+        text=page_scan.text_for(main) if main is not None else None,
+        controls=tuple(models),
+    )
+
+
+@dataclass(frozen=True)
+class BannerShot:
+    """Where to write the screenshot of the banner taken before the first click."""
+
+    out_dir: Path
+    """Directory of ``results.json``."""
+    relative: str
+    """File path relative to ``out_dir`` (``screenshots/<site>-reject-banner.jpg``)."""
+
+
+async def screenshot_banner(page: Page, page_scan: PageScan, shot: BannerShot) -> str | None:
+    """Screenshot the banner (its container, its frame, or the viewport); the relative path, or ``None``."""
+    path = shot.out_dir / shot.relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    relevant = _relevant(page_scan)
+    main = next((c for c in relevant if c.role in ("accept", "reject", "settings")), None)
+    options: dict[str, Any] = {"path": str(path), "type": "jpeg", "quality": 70, "timeout": 5000}
+    try:
+        if main is not None and main.data.get("box"):
+            locator = main.frame.locator(f'[data-consent-audit-box="{main.data["box"]}"]').first
+            await locator.screenshot(**options)
+            return shot.relative
+        if main is not None and main.frame != page.main_frame:
+            element = await main.frame.frame_element()
+            await element.screenshot(**options)
+            return shot.relative
+        await page.screenshot(**options)
+    except PlaywrightError:
+        try:
+            await page.screenshot(**options)
+        except PlaywrightError:
+            return None
+    return shot.relative
+
+
+# --- choosing -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -204,32 +428,53 @@ class ChoiceOutcome:
 
 
 async def choose(
-    page: Page, site: SiteConfig, role: Role, *, banner_timeout: float, click_timeout: float = 5.0
+    page: Page,
+    site: SiteConfig,
+    role: Role,
+    *,
+    banner_timeout: float,
+    click_timeout: float = 5.0,
+    shot: BannerShot | None = None,
 ) -> ChoiceOutcome:
-    """Find and press the control for ``role`` (``reject`` or ``accept``), opening a settings layer if needed."""
-    controls = await wait_for_controls(page, role, site, banner_timeout)
-    banner = banner_evidence(controls, layer=1)
-    candidate = await find(page, site, role, controls)
-    steps = 1
+    """Find and press the control for ``role`` (``reject`` or ``accept``), opening a settings layer if needed.
+
+    Every click is a step (``ConsentAction.steps`` and ``step_labels``). With ``shot``, the banner is
+    photographed before the first click (``Banner.screenshot``).
+    """
+    first = await wait_for_controls(page, (role, "settings"), site, banner_timeout)
+    banner = banner_evidence(first, layer=1)
+    if shot is not None and banner.found:
+        banner = replace(banner, screenshot=await screenshot_banner(page, first, shot))
+    steps: list[str] = []
+    candidate = await find(page, site, role, first)
     if candidate is None:
-        settings = await find(page, site, "settings", controls)
+        settings = await find(page, site, "settings", first)
         if settings is None:
-            return ChoiceOutcome(_not_found(role, controls, banner), banner)
+            return ChoiceOutcome(_not_found(role, first, banner), banner)
         failure = await click(settings, click_timeout)
         if failure:
-            return ChoiceOutcome(_failed(role, settings, failure, 1), banner)
-        controls = await wait_for_controls(page, role, site, banner_timeout)
-        banner = banner_evidence(controls, layer=2, previous=banner)
-        candidate = await find(page, site, role, controls)
-        steps = 2
+            return ChoiceOutcome(_failed(role, settings, failure, [settings.label]), banner)
+        steps.append(settings.label)
+        layer1 = frozenset(c.token for c in first.controls)
+        fallback: tuple[Role, ...] = ("save",) if role == "reject" else ()
+        second = await wait_for_controls(page, (role, *fallback), site, banner_timeout, exclude=layer1)
+        banner = banner_evidence(second, layer=2, previous=banner)
+        fresh = replace(second, controls=tuple(c for c in second.controls if c.token not in layer1))
+        candidate = await find(page, site, role, fresh)
         if candidate is None and role == "reject":
-            # A second layer often has only "save my choices" with everything off by default.
-            candidate = await find(page, site, "save", controls)
+            # A second layer often has only "save my choices": untick what is pre-ticked, then save.
+            candidate = await find(page, site, "save", fresh)
+            if candidate is not None:
+                unticked, failure = await _untick(fresh, click_timeout)
+                steps.extend(unticked)
+                if failure:
+                    return ChoiceOutcome(_failed(role, candidate, failure, steps), banner)
         if candidate is None:
-            return ChoiceOutcome(_not_found(role, controls, banner, layer=2), banner)
+            return ChoiceOutcome(_not_found(role, second, banner, layer=2, steps=steps), banner)
     failure = await click(candidate, click_timeout)
     if failure:
-        return ChoiceOutcome(_failed(role, candidate, failure, steps), banner)
+        return ChoiceOutcome(_failed(role, candidate, failure, [*steps, candidate.label]), banner)
+    steps.append(candidate.label)
     action = ConsentAction(
         action=role,  # type: ignore[arg-type]
         clicked=True,
@@ -237,25 +482,150 @@ async def choose(
         selector=candidate.selector if candidate.method == "config" else None,
         frame_url=candidate.frame.url,
         method=candidate.method,
-        steps=steps,
+        steps=len(steps),
+        step_labels=tuple(steps),
     )
     return ChoiceOutcome(action, banner)
 
 
-def _not_found(role: Role, controls: Sequence[Control], banner: Banner, layer: int = 1) -> ConsentAction:
-    seen = tuple(dict.fromkeys(c.label for c in controls if c.in_banner or classify(c.label)))[:30]
+async def _untick(page_scan: PageScan, timeout: float) -> tuple[list[str], str | None]:
+    """Untick the pre-ticked, enabled options of a settings layer; (labels clicked, failure)."""
+    done: list[str] = []
+    for c in page_scan.controls:
+        if len(done) >= MAX_UNTICK:
+            break
+        if c.kind != "checkbox" or not c.data.get("checked") or c.disabled or not c.data.get("toggle"):
+            continue
+        if not (c.in_banner or c.cmp_root):
+            continue
+        failure = await _click(c.frame, f'[data-consent-audit="{c.data["toggle"]}"]', c.label, timeout)
+        if failure:
+            return done, f"could not untick the pre-ticked option {c.label!r}: {failure}"
+        done.append(f"untick: {c.label}")
+    return done, None
+
+
+def _not_found(
+    role: Role, page_scan: PageScan, banner: Banner, layer: int = 1, steps: Sequence[str] = ()
+) -> ConsentAction:
+    seen = tuple(dict.fromkeys(c.label for c in _relevant(page_scan)))[:30]
     where = "on the first layer" if layer == 1 else "on the first or second layer"
     reason = f"no {role} control found {where}" + ("" if banner.found else " (no consent banner detected)")
-    return ConsentAction(action=role, clicked=False, reason=reason, candidates=seen, steps=0)  # type: ignore[arg-type]
+    return ConsentAction(
+        action=role,  # type: ignore[arg-type]
+        clicked=False,
+        reason=reason,
+        candidates=seen,
+        steps=len(steps),
+        step_labels=tuple(steps),
+    )
 
 
-def _failed(role: Role, candidate: Candidate, reason: str, steps: int) -> ConsentAction:
+def _failed(role: Role, candidate: Candidate, reason: str, steps: Sequence[str]) -> ConsentAction:
     return ConsentAction(
         action=role,  # type: ignore[arg-type]
         clicked=False,
         label=candidate.label,
         frame_url=candidate.frame.url,
         method=candidate.method,
-        steps=steps,
+        steps=len(steps),
+        step_labels=tuple(steps),
         reason=reason,
+    )
+
+
+# --- probing (``consent-audit probe``) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedClick:
+    """What :func:`choose` would click for one role."""
+
+    role: str
+    label: str
+    method: str
+    layer: int
+    frame_url: str
+    selector: str
+    via: tuple[str, ...] = ()
+    """Labels clicked before it (the settings control, unticked options)."""
+
+
+@dataclass(frozen=True)
+class ProbeReport:
+    """A quick look at a page's consent interface: CMP, controls per layer and frame, planned clicks."""
+
+    url: str
+    final_url: str | None
+    error: str | None = None
+    cmp: str | None = None
+    detections: tuple[Detection, ...] = ()
+    tcf_ping: Mapping[str, Any] | None = None
+    frames: tuple[str, ...] = ()
+    banner: Banner | None = None
+    plan: Mapping[str, PlannedClick | None] = field(default_factory=dict)
+    """``reject`` and ``accept``: the control that would be clicked, or ``None`` when none is found."""
+    notes: tuple[str, ...] = ()
+
+
+async def probe_page(page: Page, site: SiteConfig, *, banner_timeout: float, click_timeout: float = 5.0) -> ProbeReport:
+    """Inspect a loaded page: which CMP, which controls on which layer and frame, what would be clicked.
+
+    Clicks nothing that makes a choice; only a settings control, when reject or accept is not on the
+    first layer, to see the second layer.
+    """
+    first = await wait_for_controls(page, ("reject", "accept", "settings"), site, banner_timeout)
+    banner = banner_evidence(first, layer=1)
+    plan: dict[str, PlannedClick | None] = {}
+    notes: list[str] = list(first.errors)
+    for role in ("reject", "accept"):
+        candidate = await find(page, site, role, first)  # type: ignore[arg-type]
+        plan[role] = _planned(role, candidate, 1) if candidate else None
+    missing = [r for r in ("reject", "accept") if plan[r] is None]
+    settings = await find(page, site, "settings", first) if missing else None
+    if missing and settings is not None:
+        failure = await click(settings, click_timeout)
+        if failure:
+            notes.append(f"the settings layer could not be opened: {failure}")
+        else:
+            layer1 = frozenset(c.token for c in first.controls)
+            second = await wait_for_controls(page, (*missing, "save"), site, banner_timeout, exclude=layer1)  # type: ignore[arg-type]
+            banner = banner_evidence(second, layer=2, previous=banner)
+            fresh = replace(second, controls=tuple(c for c in second.controls if c.token not in layer1))
+            for role in missing:
+                candidate = await find(page, site, role, fresh)  # type: ignore[arg-type]
+                via: tuple[str, ...] = (settings.label,)
+                if candidate is None and role == "reject":
+                    candidate = await find(page, site, "save", fresh)
+                    ticked = [
+                        f"untick: {c.label}"
+                        for c in fresh.controls
+                        if c.kind == "checkbox" and c.data.get("checked") and not c.disabled
+                    ]
+                    via = (settings.label, *ticked)
+                plan[role] = _planned(role, candidate, 2, via) if candidate else None
+    elif missing:
+        notes.append(f"no {' or '.join(missing)} control and no settings control on the first layer")
+    return ProbeReport(
+        url=site.url,
+        final_url=page.url,
+        cmp=first.cmp,
+        detections=tuple(first.detections.values()),
+        tcf_ping=first.tcf_ping,
+        frames=tuple(f.url for f in page.frames),
+        banner=banner,
+        plan=plan,
+        notes=tuple(notes),
+    )
+
+
+def _planned(role: str, candidate: Candidate, layer: int, via: tuple[str, ...] = ()) -> PlannedClick:
+    return PlannedClick(
+        role=role,
+        label=candidate.label,
+        method=candidate.method,
+        layer=layer,
+        frame_url=candidate.frame.url,
+        selector=candidate.selector,
+        via=via,
     )
