@@ -1,0 +1,226 @@
+"""The CMP fixture web: real consent managers from npm and look-alikes of commercial ones (issue 4).
+
+``tests/fixtures/cmp-sites/`` holds the static sites (one folder per host name); ``tests/fixtures/cmp/``
+pins the npm packages (``npm ci`` there, run by ``make npm-fixtures``; node_modules is never committed).
+:func:`build_sites_dir` assembles a ``FixtureWeb(sites_dir=...)`` folder: the sites, the shared
+``/assets/gate.js`` copied into each host, and every pinned package mounted the way jsDelivr serves
+it (``https://cdn.jsdelivr.net/npm/<name>@<version>/<file>``). The CMP test modules import these
+helpers; the tests below check the assembly itself (no browser).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from auditor.config import AuditOptions, SiteConfig
+from auditor.fixtureweb import FixtureWeb
+from auditor.fixtureweb.static import BUILTIN_SITES
+from auditor.model import PhaseResult, RunResult, SiteResult
+from auditor.results import RESULTS_FILE, read_results
+from auditor.runner import AuditPlan, run
+
+CMP_NODE_DIR = Path(__file__).parent / "fixtures" / "cmp"
+CMP_SITES_DIR = Path(__file__).parent / "fixtures" / "cmp-sites"
+CDN_HOST = "cdn.jsdelivr.net"
+
+REAL_SITES: dict[str, str] = {
+    "www.tarteaucitron-presse.fr": "tarteaucitron",
+    "www.vanilla-presse.fr": "vanilla-cookieconsent",
+    "www.klaro-presse.fr": "klaro",
+    "www.orejime-presse.fr": "orejime",
+    "www.osano-presse.fr": "osano",
+    "www.tcf-presse.fr": "tcf",
+}
+"""Sites running a real consent manager from npm → the CMP the auditor must recognise."""
+
+LOOKALIKE_SITES: dict[str, str | None] = {
+    "www.didomi-presse.fr": "didomi",
+    "www.sourcepoint-presse.fr": "sourcepoint",
+    "www.onetrust-presse.fr": "onetrust",
+    "www.usercentrics-presse.fr": "usercentrics",
+    "www.quantcast-presse.fr": "quantcast",
+    "www.cookiebot-presse.fr": "cookiebot",
+    "www.axeptio-presse.fr": "axeptio",
+    "www.second-niveau-presse.fr": None,
+    "www.lien-refus-presse.fr": None,
+}
+"""Look-alikes of commercial CMPs (and the sites' own banners, no CMP) → the CMP to recognise."""
+
+NO_REJECT_SITE = "www.sans-refus-presse.fr"
+"""A banner with no way to refuse: reject must be reported as not found, with the controls seen."""
+
+GATED_COOKIES = frozenset({"_fbp"})
+"""Cookies every fixture sets only once advertising is allowed (plus ``_ga`` / ``_ga_<ID>`` for analytics)."""
+GATED_HOSTS = frozenset(
+    {"www.googletagmanager.com", "www.google-analytics.com", "connect.facebook.net", "www.facebook.com"}
+)
+"""Tracker hosts every fixture contacts only after consent."""
+
+
+def pinned_packages() -> dict[str, str]:
+    """The npm packages pinned in ``tests/fixtures/cmp/package.json``: name → exact version."""
+    data = json.loads((CMP_NODE_DIR / "package.json").read_text(encoding="utf-8"))
+    return dict(data["devDependencies"])
+
+
+def missing_node_modules() -> str | None:
+    """Why the real consent managers cannot be served (``None`` when ``npm ci`` was run)."""
+    for name, version in pinned_packages().items():
+        manifest = CMP_NODE_DIR / "node_modules" / name / "package.json"
+        if not manifest.is_file():
+            return f"{name} is not installed: run `npm ci` in {CMP_NODE_DIR} (or `make npm-fixtures`)"
+        installed = json.loads(manifest.read_text(encoding="utf-8"))["version"]
+        if installed != version:
+            return f"{name} {installed} is installed but {version} is pinned: run `npm ci` in {CMP_NODE_DIR}"
+    return None
+
+
+def _link_or_copy(src: str, dst: str) -> object:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+    return dst
+
+
+def build_sites_dir(dest: Path, *, npm: bool = True) -> Path:
+    """Assemble a ``sites_dir`` for :class:`FixtureWeb` in ``dest`` (created) and return it.
+
+    Files are hard-linked (or copied): the fixture web refuses symbolic links leaving a host folder.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    shared = sorted((CMP_SITES_DIR / "_shared").iterdir())
+    for host_dir in sorted(CMP_SITES_DIR.iterdir()):
+        if not host_dir.is_dir() or host_dir.name.startswith("_"):
+            continue
+        target = dest / host_dir.name
+        shutil.copytree(host_dir, target, copy_function=_link_or_copy, dirs_exist_ok=True)
+        (target / "assets").mkdir(exist_ok=True)
+        for item in shared:
+            _link_or_copy(str(item), str(target / "assets" / item.name))
+    # tarteaucitron's facebookpixel service loads the en_US build of the (fake) pixel.
+    fb = dest / "connect.facebook.net" / "en_US"
+    fb.mkdir(parents=True, exist_ok=True)
+    _link_or_copy(str(BUILTIN_SITES / "connect.facebook.net" / "fr_FR" / "fbevents.js"), str(fb / "fbevents.js"))
+    if npm:
+        reason = missing_node_modules()
+        if reason:
+            raise FileNotFoundError(reason)
+        cdn = dest / CDN_HOST
+        cdn.mkdir(exist_ok=True)
+        # Like jsDelivr: cross-origin ES modules (the TCF libraries) need CORS.
+        (cdn / "_headers").write_text("/*\n  Access-Control-Allow-Origin: *\n", encoding="utf-8")
+        for name, version in pinned_packages().items():
+            shutil.copytree(
+                CMP_NODE_DIR / "node_modules" / name,
+                dest / CDN_HOST / "npm" / f"{name}@{version}",
+                copy_function=_link_or_copy,
+                ignore=shutil.ignore_patterns("node_modules", "src", "*.map", "*.ts"),
+                dirs_exist_ok=True,
+            )
+    return dest
+
+
+@contextmanager
+def cmp_web(dest: Path, *, npm: bool) -> Iterator[FixtureWeb]:
+    """A running fixture web serving the CMP sites (and the built-in trackers)."""
+    with FixtureWeb(sites_dir=build_sites_dir(dest, npm=npm)) as web:
+        yield web
+
+
+def audit_sites(web: FixtureWeb, hosts: Sequence[str], out: Path, **options: object) -> RunResult:
+    """Audit ``hosts`` of ``web`` in one run (one browser, sites concurrently), writing into ``out``."""
+    configs = tuple(SiteConfig(url=web.url(h, "/")) for h in hosts)
+    opts = AuditOptions(extra_browser_args=tuple(web.chromium_args), **options)  # type: ignore[arg-type]
+    run(AuditPlan(sites=configs, options=opts, out_dir=out, arguments=("pytest",)))
+    return read_results(out / RESULTS_FILE)
+
+
+def site_of(result: RunResult, host: str) -> SiteResult:
+    """The result of the site served as ``host``."""
+    return next(s for s in result.sites if f"//{host}/" in s.url)
+
+
+def gated_evidence(phase: PhaseResult) -> set[str]:
+    """The gated trackers present in a phase: tracker cookie names and tracker hosts contacted."""
+    cookies = {c.name for c in phase.cookies if c.name in GATED_COOKIES or c.name.startswith("_ga")}
+    hosts = {r.host for r in phase.requests if r.host in GATED_HOSTS}
+    return cookies | hosts
+
+
+def consent_row(site: SiteResult) -> dict[str, object]:
+    """One line of the fixture × reject × accept × steps table."""
+    row: dict[str, object] = {"cmp": None}
+    before = site.phases.get("before")
+    if before is not None and before.banner is not None:
+        row["cmp"] = before.banner.cmp
+    for role in ("reject", "accept"):
+        phase = site.phases.get(role)
+        action = phase.consent if phase is not None else None
+        row[role] = bool(action and action.clicked)
+        row[f"{role}_steps"] = " → ".join(action.step_labels) if action and action.step_labels else "—"
+        row[f"{role}_method"] = action.method if action else None
+    return row
+
+
+# --- checks of the assembly (no browser) ------------------------------------------------------------
+
+
+def test_every_site_folder_is_listed() -> None:
+    sites = {p.name for p in CMP_SITES_DIR.iterdir() if p.is_dir() and p.name.startswith("www.")}
+    assert sites == set(REAL_SITES) | set(LOOKALIKE_SITES) | {NO_REJECT_SITE}
+
+
+def test_lookalike_sites_build_without_node_modules(tmp_path: Path) -> None:
+    built = build_sites_dir(tmp_path, npm=False)
+    for host in [*LOOKALIKE_SITES, NO_REJECT_SITE]:
+        assert (built / host / "index.html").is_file()
+        assert (built / host / "assets" / "gate.js").is_file()
+    assert not (built / CDN_HOST).exists()
+
+
+def test_installed_packages_match_the_pins() -> None:
+    reason = missing_node_modules()
+    if reason:
+        pytest.skip(reason)
+    lock = json.loads((CMP_NODE_DIR / "package-lock.json").read_text(encoding="utf-8"))
+    for name, version in pinned_packages().items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{name} must be pinned exactly, not {version!r}"
+        assert lock["packages"][f"node_modules/{name}"]["version"] == version
+
+
+def test_every_cdn_url_of_the_fixtures_is_served(tmp_path: Path) -> None:
+    reason = missing_node_modules()
+    if reason:
+        pytest.skip(reason)
+    built = build_sites_dir(tmp_path)
+    urls: set[str] = set()
+    for page in CMP_SITES_DIR.glob("www.*/index.html"):
+        urls.update(re.findall(rf"https://{re.escape(CDN_HOST)}/(npm/[^\"'\s]+)", page.read_text(encoding="utf-8")))
+    assert urls, "the real-CMP fixtures load their consent managers from the CDN host"
+    for path in sorted(urls):
+        assert (built / CDN_HOST / path).is_file(), f"https://{CDN_HOST}/{path} is not served"
+
+
+def markdown_table(result: RunResult, hosts: Sequence[str]) -> str:
+    """The fixture × reject clicked × accept clicked × steps table (Markdown), for the docs."""
+    lines = [
+        "| fixture | CMP recognised | reject clicked | reject steps | accept clicked | accept steps |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for host in hosts:
+        row = consent_row(site_of(result, host))
+        yes = {True: "yes", False: "**no**"}
+        lines.append(
+            f"| `{host}` | {row['cmp'] or '—'} | {yes[bool(row['reject'])]} | {row['reject_steps']} "
+            f"| {yes[bool(row['accept'])]} | {row['accept_steps']} |"
+        )
+    return "\n".join(lines)
