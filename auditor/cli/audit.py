@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from auditor.cli.app import ExitCode, app, fail
 from auditor.config import AuditOptions, SiteConfig, load_sites, sites_from_urls
-from auditor.model import RunResult, SiteResult
 from auditor.results import RESULTS_FILE
-from auditor.runner import AuditPlan, run
+from auditor.runner import DEFAULT_RESTART_AFTER, AuditPlan, Executor, RunSummary, parse_memory
 from auditor.yamlutil import ConfigError
+
+if TYPE_CHECKING:
+    from auditor.pipeline import Pipeline
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Directory for results.json, the journal and screenshots.")]
 RulesOpt = Annotated[
@@ -21,11 +24,39 @@ RulesOpt = Annotated[
     typer.Option("--rules", "-r", help="Rule pack: built-in name or YAML file (repeatable). Default: baseline."),
 ]
 
+IN_MEMORY_SITES = 200
+"""Up to this many sites, the finished run is loaded whole for the formats and the console summary; above
+it (and with no ``--format`` or ``--baseline``), the verdict and counts are streamed from the journal."""
 
-def _progress(site: SiteResult) -> None:
-    status = "ok" if site.status == "ok" else f"error: {site.error}"
-    problems = [f"{p.name}: {p.error}" for p in site.phases.values() if p.status == "error" and p.error]
-    print(f"  {site.url}  {status}" + ("".join(f"\n      {p}" for p in problems)), file=sys.stderr, flush=True)
+
+def _streamed_verdict(summary: RunSummary, fail_on: str) -> ExitCode:
+    """The exit code of a large run, reading one site at a time (same precedence as ``exit_code_for``)."""
+    from auditor.policy.verdict import is_failing
+
+    code = ExitCode.OK
+    for site in summary.iter_sites():
+        if site.status == "error":
+            return ExitCode.SITE_FAILED
+        if code == ExitCode.OK and any(is_failing(f, fail_on) for f in site.findings):
+            code = ExitCode.FINDINGS
+    return code
+
+
+def _under_ci() -> bool:
+    """Whether GitHub Actions wants annotations or a step summary (they need the whole run)."""
+    return os.environ.get("GITHUB_ACTIONS") == "true" or bool(os.environ.get("GITHUB_STEP_SUMMARY"))
+
+
+def _finish(pipeline: Pipeline, summary: RunSummary, out: Path, *, fail_on: str, baseline: Path | None) -> ExitCode:
+    """Outputs and verdict: the whole run for small runs (or when formats need it), else streamed."""
+    if summary.total <= IN_MEMORY_SITES or baseline is not None or pipeline.formats or _under_ci():
+        return pipeline.finish(summary.load(), out, fail_on=fail_on, baseline=baseline)
+    code = _streamed_verdict(summary, fail_on)
+    print(
+        f"{summary.total} site(s): {summary.ok} audited, {summary.failed} could not be audited; exit code {int(code)}",
+        file=sys.stderr,
+    )
+    return code
 
 
 def execute(
@@ -38,9 +69,15 @@ def execute(
     baseline: Path | None = None,
     formats: list[str] | None = None,
     resume: bool = False,
-) -> RunResult:
+    executor: Executor = "local",
+    scheduler: str | None = None,
+    restart_after: int = DEFAULT_RESTART_AFTER,
+    memory_budget_mb: int | None = None,
+) -> NoReturn:
     """Validate everything, run the audit, write outputs; exit with the verdict's code."""
     from auditor.pipeline import build_pipeline
+    from auditor.progress import make_progress
+    from auditor.runner import execute as run_plan
 
     try:
         pipeline = build_pipeline(rules, sites, formats=formats or [])
@@ -53,18 +90,33 @@ def execute(
         postprocess=pipeline.postprocess,
         rule_packs=pipeline.pack_names,
         resume=resume,
+        restart_after=restart_after,
+        memory_budget_mb=memory_budget_mb,
     )
-    print(f"Auditing {len(sites)} site(s) → {out}", file=sys.stderr)
+    where = f"on the Dask cluster {scheduler}" if executor == "dask" else f"{options.concurrency} at a time"
+    print(f"Auditing {len(sites)} site(s), {where} → {out}", file=sys.stderr)
     try:
-        result = run(plan, on_site=_progress)
+        with make_progress() as progress:
+            summary = run_plan(plan, executor=executor, scheduler=scheduler, observer=progress)
     except ConfigError as exc:
         fail(str(exc))
     except KeyboardInterrupt:
-        print(f"interrupted: finished sites are kept in {out / RESULTS_FILE}", file=sys.stderr)
+        print(f"interrupted: finished sites are kept in {out / RESULTS_FILE} (rerun with --resume)", file=sys.stderr)
         raise typer.Exit(130) from None
-    code = pipeline.finish(result, out, fail_on=fail_on, baseline=baseline)
-    print(f"results: {out / RESULTS_FILE}", file=sys.stderr)
+    except _cluster_errors() as exc:
+        fail(str(exc))
+    code = _finish(pipeline, summary, out, fail_on=fail_on, baseline=baseline)
+    print(f"results: {summary.results_path}", file=sys.stderr)
     raise typer.Exit(int(code))
+
+
+def _cluster_errors() -> tuple[type[Exception], ...]:
+    """Errors of the Dask executor that mean "fix the command line" (exit 2), when Dask is installed."""
+    try:
+        from auditor.distributed import ClusterError
+    except ImportError:
+        return ()
+    return (ClusterError,)
 
 
 @app.command()
@@ -96,7 +148,10 @@ def audit(
     locale: Annotated[str, typer.Option(help="Browser locale (Accept-Language).")] = "fr-FR",
     timezone: Annotated[str, typer.Option(help="Browser time zone.")] = "Europe/Paris",
     timeout: Annotated[float, typer.Option(help="Seconds allowed for a page load.")] = 30.0,
-    concurrency: Annotated[int, typer.Option(help="Sites audited at once in one browser.")] = 4,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(help="Sites audited at once in one browser (default: from the cores, within the memory budget)."),
+    ] = None,
     dwell: Annotated[float, typer.Option(help="Seconds to stay after a consent click (delayed beacons).")] = 2.5,
     block_third_party_cookies: Annotated[
         bool,
@@ -105,6 +160,22 @@ def audit(
     screenshots: Annotated[bool, typer.Option(help="Take a screenshot per phase.")] = True,
     retries: Annotated[int, typer.Option(help="Extra attempts for a site failing with a transient network error.")] = 1,
     resume: Annotated[bool, typer.Option(help="Skip sites already finished in OUT's journal.")] = False,
+    executor: Annotated[
+        str, typer.Option(help="Where sites are audited: local (this machine) or dask (workers of --scheduler).")
+    ] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address for --executor dask, e.g. tcp://10.0.0.2:8786.")
+    ] = None,
+    memory_budget: Annotated[
+        str | None,
+        typer.Option(
+            help="Memory (PSS) of the browser and this process (per worker with dask) above which no new site "
+            "starts, e.g. 1.5G or 1500M. Default: half the memory available."
+        ),
+    ] = None,
+    restart_after: Annotated[
+        int, typer.Option(help="Replace the browser with a fresh one after this many sites (0: only after a crash).")
+    ] = DEFAULT_RESTART_AFTER,
 ) -> None:
     """Audit sites in three phases (before consent, after reject, after accept) and check the rule packs."""
     if fail_on not in ("error", "warning", "info"):
@@ -118,6 +189,9 @@ def audit(
         fail(str(exc))
     if not site_list:
         fail("nothing to audit: give URLs or --sites FILE")
+    chosen_executor, budget, concurrency = _scale_options(
+        executor, scheduler, memory_budget, restart_after, concurrency
+    )
     options = AuditOptions(
         browser=browser,
         host_resolver_rules=host_resolver_rules,
@@ -132,7 +206,51 @@ def audit(
         screenshots=screenshots,
         retries=retries,
     )
-    execute(site_list, options, out, rules, fail_on=fail_on, baseline=baseline, formats=format, resume=resume)
+    execute(
+        site_list,
+        options,
+        out,
+        rules,
+        fail_on=fail_on,
+        baseline=baseline,
+        formats=format,
+        resume=resume,
+        executor=chosen_executor,
+        scheduler=scheduler,
+        restart_after=restart_after,
+        memory_budget_mb=budget,
+    )
+
+
+def _scale_options(
+    executor: str, scheduler: str | None, memory_budget: str | None, restart_after: int, concurrency: int | None
+) -> tuple[Executor, int, int]:
+    """Check ``--executor``, ``--scheduler``, ``--memory-budget``, ``--restart-after`` and ``--concurrency``.
+
+    Returns (executor, memory budget in MiB, concurrency); exits 2 on a bad value, before any browser starts.
+    """
+    from auditor.runner import default_concurrency, default_memory_budget_mb
+
+    if executor not in ("local", "dask"):
+        fail(f"--executor must be local or dask, not {executor!r}")
+    if executor == "dask":
+        if not scheduler:
+            fail("--executor dask needs --scheduler tcp://HOST:8786 (see docs/scaling.md)")
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            fail("--executor dask needs Dask: pip install 'consent-auditor[dask]'")
+    elif scheduler:
+        fail("--scheduler is only used with --executor dask")
+    try:
+        budget = parse_memory(memory_budget) if memory_budget else default_memory_budget_mb()
+    except ValueError as exc:
+        fail(f"--memory-budget: {exc}")
+    if restart_after < 0:
+        fail("--restart-after must be 0 (never) or a number of sites")
+    if concurrency is not None and concurrency < 1:
+        fail("--concurrency must be at least 1")
+    return executor, budget, concurrency or default_concurrency(budget)  # type: ignore[return-value]
 
 
 @app.command()
