@@ -166,7 +166,8 @@ def consent_row(site: SiteResult) -> dict[str, object]:
         phase = site.phases.get(role)
         action = phase.consent if phase is not None else None
         row[role] = bool(action and action.clicked)
-        row[f"{role}_steps"] = " → ".join(action.step_labels) if action and action.step_labels else "—"
+        row[f"{role}_steps"] = action.steps if action else 0
+        row[f"{role}_labels"] = " → ".join(action.step_labels) if action and action.step_labels else "—"
         row[f"{role}_method"] = action.method if action else None
     return row
 
@@ -213,14 +214,16 @@ def test_every_cdn_url_of_the_fixtures_is_served(tmp_path: Path) -> None:
 def markdown_table(result: RunResult, hosts: Sequence[str]) -> str:
     """The fixture × reject clicked × accept clicked × steps table (Markdown), for the docs."""
     lines = [
-        "| fixture | CMP recognised | reject clicked | reject steps | accept clicked | accept steps |",
+        "| fixture | CMP recognised | reject clicked | reject steps (found by) "
+        "| accept clicked | accept steps (found by) |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for host in hosts:
         row = consent_row(site_of(result, host))
-        yes = {True: "yes", False: "**no**"}
-        lines.append(
-            f"| `{host}` | {row['cmp'] or '—'} | {yes[bool(row['reject'])]} | {row['reject_steps']} "
-            f"| {yes[bool(row['accept'])]} | {row['accept_steps']} |"
-        )
+        cells = [f"`{host}`", str(row["cmp"] or "—")]
+        for role in ("reject", "accept"):
+            cells.append("yes" if row[role] else "**no**")
+            method = f" ({row[f'{role}_method']})" if row[f"{role}_method"] else ""
+            cells.append(f"{row[f'{role}_steps']}: {row[f'{role}_labels']}{method}")
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
