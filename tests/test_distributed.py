@@ -1,0 +1,141 @@
+"""The Dask executor on a real local cluster (2 worker processes x 1 thread) auditing fixture sites.
+
+The fixture web runs in this test process; the workers' Chromium reaches it through the same
+``--host-resolver-rules`` (loopback ports), as workers on one machine would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+
+from distributed import Client, LocalCluster  # noqa: E402
+
+from auditor.browser.collect import slug  # noqa: E402
+from auditor.config import AuditOptions, SiteConfig  # noqa: E402
+from auditor.distributed import run_dask  # noqa: E402
+from auditor.fixtureweb import REFUSED_HOST, FixtureWeb  # noqa: E402
+from auditor.pipeline import build_pipeline  # noqa: E402
+from auditor.results import JOURNAL_FILE, RESULTS_FILE, iter_journal, read_results  # noqa: E402
+from auditor.runner import AuditPlan  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "benchmarks" / "sites" / "_template"
+
+
+def hosts(prefix: str, count: int) -> list[str]:
+    return [f"www.{prefix}-{i}.fr" for i in range(1, count + 1)]
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FixtureWeb]:
+    """A fixture web of its own with synthetic hosts (its hits tell which site a worker is on)."""
+    root = Path(tmp_path_factory.mktemp("dask-sites"))
+    for host in [*hosts("grappe", 4), *hosts("cli-dask", 1)]:
+        shutil.copytree(TEMPLATE, root / host)
+    with FixtureWeb(sites_dir=root) as fixture:
+        yield fixture
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[LocalCluster]:
+    """A real cluster: a scheduler and two worker processes (with nannies, which restart killed workers)."""
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        host="127.0.0.1",
+        silence_logs=logging.ERROR,
+    ) as local:
+        yield local
+
+
+@pytest.fixture(scope="module")
+def client(cluster: LocalCluster) -> Iterator[Client]:
+    with Client(cluster, set_as_default=False) as dask_client:
+        yield dask_client
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL a process and its descendants (a machine lost: the worker and its browser)."""
+    proc = psutil.Process(pid)
+    family = [proc, *proc.children(recursive=True)]
+    for member in family:
+        with contextlib.suppress(psutil.Error):
+            member.kill()
+    psutil.wait_procs(family, timeout=10)
+
+
+def test_a_worker_killed_mid_run_loses_no_site_and_duplicates_none(
+    web: FixtureWeb, client: Client, tmp_path: Path
+) -> None:
+    sites = hosts("grappe", 4)
+    victim = sites[0]
+    pids: dict[str, int] = client.run(os.getpid)
+    killed: list[str] = []
+
+    def kill_the_worker_auditing_victim() -> None:
+        if web.wait_for_hit(victim, "/", timeout=180) is None:
+            return
+        for address, keys in client.processing().items():
+            if any(slug(web.url(victim)) in str(key) for key in keys) and address in pids:
+                killed.append(address)
+                kill_tree(pids[address])
+                return
+
+    killer = threading.Thread(target=kill_the_worker_auditing_victim, daemon=True)
+    killer.start()
+    pipeline = build_pipeline(None)
+    plan = AuditPlan(
+        sites=tuple(SiteConfig(url=web.url(h)) for h in sites),
+        options=AuditOptions(extra_browser_args=tuple(web.chromium_args), retries=0),
+        out_dir=tmp_path,
+        postprocess=pipeline.postprocess,
+        arguments=("pytest",),
+    )
+    summary = run_dask(plan, client=client)
+    killer.join(timeout=10)
+    assert killed, "no worker was killed: the test did not exercise recovery"
+    journal = list(iter_journal(tmp_path / JOURNAL_FILE))
+    expected = [s.url for s in plan.sites]
+    assert sorted(s.url for s in journal) == sorted(expected)  # every site exactly once
+    results = read_results(tmp_path / RESULTS_FILE)
+    assert [s.url for s in results.sites] == expected
+    assert all(s.status == "ok" for s in results.sites), [(s.url, s.error) for s in results.sites]
+    assert all(s.findings for s in results.sites)  # post-processing ran on the workers
+    assert (summary.ok, summary.failed, summary.executor) == (4, 0, "dask")
+    assert results.browser.version
+
+
+def test_cli_dask_executor_streams_results_and_screenshots(
+    web: FixtureWeb, cluster: LocalCluster, client: Client, tmp_path: Path
+) -> None:
+    urls = [web.url(hosts("cli-dask", 1)[0]), web.url(REFUSED_HOST)]
+    command = [sys.executable, "-m", "auditor", "audit", *urls, "--out", str(tmp_path)]
+    command += [f"--browser-arg={arg}" for arg in web.chromium_args]
+    command += ["--executor", "dask", "--scheduler", cluster.scheduler_address]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 3, proc.stderr  # the refused host could not be audited
+    results = read_results(tmp_path / RESULTS_FILE)
+    assert [s.url for s in results.sites] == urls
+    healthy, refused = results.sites
+    assert healthy.status == "ok" and healthy.findings
+    assert refused.status == "error" and "connection refused" in (refused.error or "")
+    shots = [shot.path for phase in healthy.phases.values() for shot in phase.screenshots]
+    assert shots and all((tmp_path / shot).is_file() for shot in shots)  # written by the client
+    assert client.run(lambda: None) != {}  # the cluster is still up after the run
