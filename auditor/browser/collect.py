@@ -177,7 +177,9 @@ class SiteCollector:
         clock.lap("context")
         try:
             page = await context.new_page()
-            http_status, load_error, warnings = await self._load(page, recorder)
+            # Only the ``before`` snapshot needs the page settled; the accept context's pre-click state
+            # duplicates it and is not reported, so it clicks as soon as the control is there.
+            http_status, load_error, warnings = await self._load(page, recorder, settle=with_before)
             clock.lap("load")
             final_url = page.url if page.url != "about:blank" else None
             if final_url:
@@ -200,13 +202,22 @@ class SiteCollector:
             if action.clicked:
                 loop = asyncio.get_running_loop()
                 dwell_until = loop.time() + self.options.dwell
-                await recorder.wait_quiet(self.options.quiet_ms, self.options.quiet_cap, at_least_until=dwell_until)
-                clock.lap("dwell")
-                _, second_error, second_warnings = await self._load(page, recorder, second_view=True)
+                await recorder.wait_quiet(self.options.quiet_ms, self.options.quiet_cap)  # the click's own effects
+                clock.lap("after_click")
+                # The second page view opens beside the clicked page, which stays open until the dwell
+                # is over: its delayed beacons still fire (a reload would cancel them) while the next
+                # page loads, so the dwell and the second view overlap instead of adding up.
+                view = await self._second_page(context, page)
+                _, second_error, second_warnings = await self._load(
+                    view, recorder, second_view=True, url=page.url if page.url.startswith("http") else None
+                )
                 phase_warnings.extend(second_warnings)
                 if second_error:
                     phase_warnings.append(f"second page view failed: {second_error}")
                 clock.lap("second_view")
+                await recorder.wait_quiet(self.options.quiet_ms, self.options.quiet_cap, at_least_until=dwell_until)
+                clock.lap("dwell")
+                page = view
             phase = await self._snapshot(
                 role, context, page, recorder, (role,), phase_warnings, None, clock, shoot=True, banner=outcome.banner
             )
@@ -218,25 +229,60 @@ class SiteCollector:
             with contextlib.suppress(PlaywrightError):
                 await context.close()
 
+    async def _second_page(self, context: BrowserContext, page: Page) -> Page:
+        """A new page of the same context for the second view, opened by the clicked page itself.
+
+        ``window.open`` keeps it in the clicked page's renderer process (same site, same browsing
+        context group): no extra process per context. Falls back to a plain new page when the site
+        blocks or replaces ``window.open``.
+        """
+        waiter = asyncio.ensure_future(context.wait_for_event("page", timeout=5000))
+        try:
+            opened = await page.evaluate("() => !!window.open('about:blank', '_blank')")
+        except PlaywrightError:
+            opened = False
+        if opened:
+            with contextlib.suppress(PlaywrightError):
+                view: Page = await waiter
+                return view
+        waiter.cancel()
+        with contextlib.suppress(asyncio.CancelledError, PlaywrightError):
+            await waiter
+        return await context.new_page()
+
     async def _load(
-        self, page: Page, recorder: NetworkRecorder, *, second_view: bool = False
+        self,
+        page: Page,
+        recorder: NetworkRecorder,
+        *,
+        second_view: bool = False,
+        settle: bool = True,
+        url: str | None = None,
     ) -> tuple[int | None, str | None, list[str]]:
-        """Navigate (or view again) and wait for the network to settle.
+        """Navigate (to ``url``, the site, or view again) and wait for the network to settle.
 
         Returns (HTTP status, fatal error, warnings). A page whose ``load`` event never fires is not
-        fatal: the evidence is collected anyway, with a warning.
+        fatal: the evidence is collected anyway, with a warning. ``settle=False`` returns at
+        ``DOMContentLoaded``. An HTTP error status is fatal only for the first view.
         """
         options = self.options
         warnings: list[str] = []
         loop = asyncio.get_running_loop()
         try:
-            if second_view:
+            if url is not None:
+                response = await page.goto(url, wait_until="domcontentloaded", timeout=options.timeout * 1000)
+            elif second_view:
                 response = await page.reload(wait_until="domcontentloaded", timeout=options.timeout * 1000)
             else:
                 response = await page.goto(self.site.url, wait_until="domcontentloaded", timeout=options.timeout * 1000)
         except PlaywrightError as exc:
             return None, describe_error(exc), warnings
         started = loop.time()
+        if not settle:
+            status = response.status if response is not None else None
+            if status is not None and status >= 400 and not second_view:
+                return status, f"HTTP {status} {response.status_text if response else ''}".strip(), warnings
+            return status, None, warnings
         try:
             await page.wait_for_load_state("load", timeout=options.timeout * 1000)
         except PlaywrightError:

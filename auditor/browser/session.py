@@ -136,7 +136,10 @@ class BrowserSession:
             self._browser = browser
             page = await self._root.new_page()
             native_ua = await page.evaluate("navigator.userAgent")
-            await page.close()
+            # Close every page of the root context (the persistent context opens one): audits use
+            # fresh contexts, and an idle about:blank page keeps a renderer process (~100 MB) alive.
+            for idle in list(self._root.pages):
+                await idle.close()
         except BaseException:
             await self.close()
             raise
