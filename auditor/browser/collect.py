@@ -217,7 +217,8 @@ class SiteCollector:
                 clock.lap("second_view")
                 await recorder.wait_quiet(self.options.quiet_ms, self.options.quiet_cap, at_least_until=dwell_until)
                 clock.lap("dwell")
-                page = view
+                if await _loaded(view):  # a popup that never finished loading cannot be screenshotted
+                    page = view
             phase = await self._snapshot(
                 role, context, page, recorder, (role,), phase_warnings, None, clock, shoot=True, banner=outcome.banner
             )
@@ -396,6 +397,14 @@ class SiteCollector:
 async def collect_site(session: BrowserSession, site: SiteConfig, out_dir: Path) -> SiteResult:
     """Collect the three phases of ``site`` with an open browser session."""
     return await SiteCollector(session, site, out_dir).run()
+
+
+async def _loaded(page: Page) -> bool:
+    """Whether the page's document finished loading (its ``load`` event fired)."""
+    try:
+        return bool(await page.evaluate("document.readyState === 'complete'"))
+    except PlaywrightError:
+        return False
 
 
 def _iso_now() -> str:
