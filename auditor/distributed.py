@@ -59,6 +59,7 @@ from auditor.runner import (
     RunSummary,
     apply_postprocess,
     audit_site,
+    default_memory_budget_mb,
     identity,
 )
 
@@ -88,6 +89,7 @@ class WorkerJob:
     postprocess: PostProcess = identity
     restart_after: int = DEFAULT_RESTART_AFTER
     memory_budget_mb: int | None = None
+    """Per worker; ``None``: half the memory the worker has available."""
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ class WorkerRuntime:
                     job.options,
                     concurrency=WORKER_POOL_LIMIT,
                     restart_after=job.restart_after,
-                    memory_budget_mb=job.memory_budget_mb,
+                    memory_budget_mb=job.memory_budget_mb or default_memory_budget_mb(),
                 )
                 self._scratch[token] = Path(tempfile.mkdtemp(prefix="consent-audit-worker-"))
             return job, pool, self._scratch[token]

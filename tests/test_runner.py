@@ -366,3 +366,47 @@ def test_observer_failure_does_not_stop_the_run(tmp_path: Path) -> None:
     with RunBook(plan, Broken()) as book:
         book.record(ok(plan.sites[0]))
     assert book.summary.ok == 1
+
+
+# --- progress display ---------------------------------------------------------------------------------
+
+
+def test_plain_progress_prints_one_line_per_site() -> None:
+    import io
+
+    from auditor.progress import PlainProgress, make_progress
+
+    stream = io.StringIO()
+    assert isinstance(make_progress(stream), PlainProgress)  # not a terminal: plain lines
+    with PlainProgress(stream) as progress:
+        progress.run_started(3, 1)
+        progress.site_finished(SiteResult(url="https://a.fr/", status="ok"))
+        progress.site_finished(SiteResult(url="https://b.fr/", status="error", error="HTTP 500", attempts=2))
+        progress.note("browser restarted")
+    lines = stream.getvalue().splitlines()
+    assert lines == [
+        "  resuming: 1 of 3 site(s) already done, 2 to go",
+        "  https://a.fr/  ok",
+        "  https://b.fr/  error: HTTP 500 (after 2 attempts)",
+        "  note: browser restarted",
+    ]
+
+
+def test_live_progress_shows_counts_rate_and_failures() -> None:
+    import io
+
+    from rich.console import Console
+
+    from auditor.progress import LiveProgress, format_duration
+
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=120, color_system=None)
+    with LiveProgress(console) as progress:
+        progress.run_started(4, 0)
+        progress.site_finished(SiteResult(url="https://a.fr/", status="ok"))
+        progress.site_finished(SiteResult(url="https://b.fr/", status="error", error="DNS lookup failed"))
+    text = out.getvalue()
+    assert "https://b.fr/  error: DNS lookup failed" in text
+    assert "https://a.fr/" not in text  # successes only advance the bar
+    assert "2/4" in text and "1 ok · 1 failed" in text and "sites/min" in text
+    assert (format_duration(5), format_duration(125), format_duration(3725)) == ("5s", "2m05s", "1h02m")

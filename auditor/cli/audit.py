@@ -106,8 +106,23 @@ def execute(
     except _cluster_errors() as exc:
         fail(str(exc))
     code = _finish(pipeline, summary, out, fail_on=fail_on, baseline=baseline)
+    print(_run_line(summary), file=sys.stderr)
     print(f"results: {summary.results_path}", file=sys.stderr)
     raise typer.Exit(int(code))
+
+
+def _run_line(summary: RunSummary) -> str:
+    """One line about the run itself: sites audited, retries, browser restarts, peak memory."""
+    parts = [f"{summary.audited} site(s) audited this run"]
+    if summary.resumed:
+        parts.append(f"{summary.resumed} resumed from the journal")
+    if summary.retried:
+        parts.append(f"{summary.retried} needed a retry")
+    if summary.browser_restarts:
+        parts.append(f"{summary.browser_restarts} browser restart(s)")
+    if summary.peak_memory_mb:
+        parts.append(f"peak memory {summary.peak_memory_mb:.0f} MB (PSS)")
+    return "run: " + ", ".join(parts)
 
 
 def _cluster_errors() -> tuple[type[Exception], ...]:
@@ -224,10 +239,11 @@ def audit(
 
 def _scale_options(
     executor: str, scheduler: str | None, memory_budget: str | None, restart_after: int, concurrency: int | None
-) -> tuple[Executor, int, int]:
+) -> tuple[Executor, int | None, int]:
     """Check ``--executor``, ``--scheduler``, ``--memory-budget``, ``--restart-after`` and ``--concurrency``.
 
     Returns (executor, memory budget in MiB, concurrency); exits 2 on a bad value, before any browser starts.
+    With Dask, an unset budget stays ``None``: each worker then takes half of *its* available memory.
     """
     from auditor.runner import default_concurrency, default_memory_budget_mb
 
@@ -243,34 +259,13 @@ def _scale_options(
     elif scheduler:
         fail("--scheduler is only used with --executor dask")
     try:
-        budget = parse_memory(memory_budget) if memory_budget else default_memory_budget_mb()
+        budget = parse_memory(memory_budget) if memory_budget else None
     except ValueError as exc:
         fail(f"--memory-budget: {exc}")
     if restart_after < 0:
         fail("--restart-after must be 0 (never) or a number of sites")
     if concurrency is not None and concurrency < 1:
         fail("--concurrency must be at least 1")
+    if executor == "local" and budget is None:
+        budget = default_memory_budget_mb()
     return executor, budget, concurrency or default_concurrency(budget)  # type: ignore[return-value]
-
-
-@app.command()
-def demo(
-    out: OutOpt = Path("demo-out"),
-    browser: Annotated[str | None, typer.Option(help="Chromium executable.")] = None,
-) -> None:
-    """Serve the built-in French news demo site on loopback and audit it (offline)."""
-    from auditor.fixtureweb import FixtureWeb
-
-    with FixtureWeb() as web:
-        url = web.url("www.le-quotidien-demo.fr", "/")
-        options = AuditOptions(browser=browser, extra_browser_args=tuple(web.chromium_args))
-        site = SiteConfig(url=url, name="Le Quotidien Démo")
-        print(f"Demo site served on loopback as {url}", file=sys.stderr)
-        try:
-            execute([site], options, out, ["sites/le-quotidien-demo"], formats=["html"])
-        except typer.Exit as exit_:
-            if exit_.exit_code in (ExitCode.OK, ExitCode.FINDINGS):
-                print(f"report: {out / 'report.html'}", file=sys.stderr)
-                # The demo site has a deliberate pre-consent tracker: findings are the expected outcome.
-                raise typer.Exit(0) from None
-            raise
