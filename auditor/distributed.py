@@ -301,33 +301,36 @@ def run_dask(
         memory_budget_mb=plan.memory_budget_mb,
     )
     plugin = AuditWorkerPlugin(job)
-    browser = BrowserInfo()
     book = RunBook(plan, observer, "dask")
+    registered = False
     try:
+        if book.todo:
+            try:
+                dask.register_plugin(plugin)
+            except Exception as exc:  # e.g. workers without the package, or of another version
+                raise ClusterError(f"could not set the Dask workers up for the audit: {exc}") from exc
+            registered = True
         with book:
             if book.todo:
-                dask.register_plugin(plugin)
                 threads = _threads(dask)
                 book.summary.concurrency = threads
                 if not threads:
                     book.note("no Dask worker yet: tasks wait for one to join")
                 size = window or max(MIN_WINDOW, TASKS_PER_THREAD * threads)
-                browser = _stream(dask, job, book, iter(book.todo), size)
-            book.close(browser=browser)
+                _stream(dask, job, book, iter(book.todo), size)
     finally:
-        try:
-            if book.todo:
+        if registered:
+            try:
                 dask.unregister_worker_plugin(plugin.name)  # type: ignore[no-untyped-call]
-        except Exception:  # the cluster may be gone (Ctrl-C, scheduler lost)
-            log.debug("could not unregister the worker plugin", exc_info=True)
+            except Exception:  # the cluster may be gone (Ctrl-C, scheduler lost)
+                log.debug("could not unregister the worker plugin", exc_info=True)
         if own is not None:
             own.close()  # type: ignore[no-untyped-call]
     return book.summary
 
 
-def _stream(dask: Client, job: WorkerJob, book: RunBook, todo: Iterator[SiteConfig], size: int) -> BrowserInfo:
+def _stream(dask: Client, job: WorkerJob, book: RunBook, todo: Iterator[SiteConfig], size: int) -> None:
     """Keep ``size`` tasks in flight, journal each result as it completes, submit the next site."""
-    browser = BrowserInfo()
     counter = itertools.count()
     pending: dict[str, SiteConfig] = {}
     inflight: dict[str, Any] = {}
@@ -353,9 +356,9 @@ def _stream(dask: Client, job: WorkerJob, book: RunBook, todo: Iterator[SiteConf
                 result = remote.site
                 if result.url != site.url:  # never trust a result for another site
                     result = replace(result, url=site.url)
-                book.record(result)
                 if remote.browser.version:
-                    browser = remote.browser
+                    book.browser = remote.browser
+                book.record(result)
             future.release()
             following = next(todo, None)
             if following is not None:
@@ -364,4 +367,3 @@ def _stream(dask: Client, job: WorkerJob, book: RunBook, todo: Iterator[SiteConf
         if inflight:
             dask.cancel(list(inflight.values()))  # type: ignore[no-untyped-call]
         raise
-    return browser

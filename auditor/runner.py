@@ -36,6 +36,7 @@ from auditor.browser.session import BrowserSession
 from auditor.config import AuditOptions, SiteConfig
 from auditor.model import BrowserInfo, RunResult, SiteResult, ToolInfo, from_jsonable, to_jsonable
 from auditor.results import JOURNAL_FILE, RESULTS_FILE, Journal, read_results, write_results_from_journal
+from auditor.yamlutil import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,10 @@ MAX_DEFAULT_CONCURRENCY = 16
 """Upper bound of the automatic concurrency (past it, one browser process becomes the bottleneck)."""
 MEMORY_SHARE = 0.5
 """Share of the memory available at start used as the default budget."""
+NO_BROWSER_REASON = "the browser could not be started"
+"""Start of the error of a site for which no browser could be launched (after a crash, say)."""
+CLOSE_TIMEOUT = 30.0
+"""Seconds allowed to close a browser (a wedged one is abandoned: its driver is stopped with it)."""
 SITE_TIMEOUT_REASON = "the audit of the site timed out"
 """Start of the error of a site abandoned by the watchdog (retried like a transient failure)."""
 RETRY_BACKOFF = 1.0
@@ -256,10 +261,19 @@ class BrowserPool:
         self.info = BrowserInfo()
 
     async def start(self) -> BrowserInfo:
-        """Launch the first browser now (configuration errors surface before any site starts)."""
+        """Launch the first browser now, so that setup errors surface before any site starts.
+
+        Raises :class:`ConfigError` when no browser is found or the one named cannot be launched.
+        """
         async with self._cond:
             if self._current is None:
-                self._current = await self._launch()
+                try:
+                    self._current = await self._launch()
+                except ConfigError:
+                    raise
+                except Exception as exc:
+                    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                    raise ConfigError(f"{NO_BROWSER_REASON}: {first}") from exc
         return self.info
 
     async def _launch(self) -> _Generation:
@@ -274,7 +288,7 @@ class BrowserPool:
 
     async def _close(self, gen: _Generation) -> None:
         try:
-            await gen.session.close()
+            await asyncio.wait_for(gen.session.close(), CLOSE_TIMEOUT)
         except Exception:  # a crashed browser may fail to close; it is gone either way
             log.debug("closing browser %d failed", gen.number, exc_info=True)
 
@@ -429,28 +443,39 @@ async def audit_site(
     started = _iso_now()
     while True:
         attempts += 1
-        crashed = False
-        async with pool.lease() as session:
-            try:
-                result: SiteResult = await asyncio.wait_for(collect(session, site, target), limit)
-            except TimeoutError:
-                result = _failed(site, f"{SITE_TIMEOUT_REASON} after {limit:.0f} s", started)
-            except Exception as exc:  # a bug must cost one site, not the run
-                log.exception("internal error while auditing %s", site.url)
-                result = _failed(site, f"internal error: {type(exc).__name__}: {exc}", started)
-            if not pool.is_alive(session):
-                pool.mark_crashed(session)
-                crashed = True
-                if result.status == "ok":  # evidence complete before the crash: keep it
-                    crashed = False
-                elif not (result.error or "").startswith("browser"):
-                    result = replace(result, error=f"browser crashed during the audit ({result.error})")
+        try:
+            result, crashed = await _attempt(pool, site, target, collect, limit, started)
+        except Exception as exc:  # the browser could not be (re)started: this site fails, the run goes on
+            log.exception("no browser for %s", site.url)
+            result, crashed = _failed(site, f"{NO_BROWSER_REASON}: {type(exc).__name__}: {exc}", started), True
         retry = crashed or retryable(result.error)
         if result.status == "ok" or not retry or attempts >= max(max_attempts, 2 if crashed else 1):
             break
         log.info("retrying %s after: %s", site.url, result.error)
         await asyncio.sleep(RETRY_BACKOFF * 2 ** (attempts - 1))
     return apply_postprocess(plan.postprocess, replace(result, attempts=attempts))
+
+
+async def _attempt(
+    pool: BrowserPool, site: SiteConfig, target: Path, collect: Callable[..., Any], limit: float, started: str
+) -> tuple[SiteResult, bool]:
+    """One attempt at a site in a leased browser: (result, whether the browser crashed meanwhile)."""
+    async with pool.lease() as session:
+        try:
+            result: SiteResult = await asyncio.wait_for(collect(session, site, target), limit)
+        except TimeoutError:
+            result = _failed(site, f"{SITE_TIMEOUT_REASON} after {limit:.0f} s", started)
+        except Exception as exc:  # a bug must cost one site, not the run
+            log.exception("internal error while auditing %s", site.url)
+            result = _failed(site, f"internal error: {type(exc).__name__}: {exc}", started)
+        if pool.is_alive(session):
+            return result, False
+        pool.mark_crashed(session)
+        if result.status == "ok":  # the evidence was complete before the crash: keep it
+            return result, False
+        if not (result.error or "").startswith("browser"):
+            result = replace(result, error=f"browser crashed during the audit ({result.error})")
+        return result, True
 
 
 def apply_postprocess(postprocess: PostProcess, result: SiteResult) -> SiteResult:
@@ -590,21 +615,19 @@ def iter_run_sites(journal_path: Path, order: Iterable[str] = ()) -> Iterator[Si
 class RunBook:
     """The client side of any executor: sites left to do, the journal, the counts, ``results.json``.
 
-    Use as a context manager; :meth:`record` each finished site (journaled and fsynced at once), then
-    :meth:`close` writes ``results.json`` from the journal and returns the :class:`RunSummary`. Leaving the
-    ``with`` block by an exception (Ctrl-C included) still writes ``results.json``.
+    Creating it only reads (the journal, for ``--resume``), so an executor can check its browser or
+    cluster first and fail without touching ``OUT``. Entering the ``with`` block starts the run (a fresh
+    journal unless resuming); :meth:`record` journals each finished site (flushed and fsynced at once);
+    :meth:`close` — also on leaving the block by an exception, Ctrl-C included — writes ``results.json``
+    from the journal and returns the :class:`RunSummary`.
     """
 
     def __init__(self, plan: AuditPlan, observer: RunObserver | None = None, executor: Executor = "local") -> None:
         self.plan = plan
         self.observer = observer
         out = plan.out_dir
-        out.mkdir(parents=True, exist_ok=True)
         journal_path = out / JOURNAL_FILE
-        if not plan.resume and journal_path.exists():
-            journal_path.unlink()
         previous = scan_journal(journal_path) if plan.resume else {}
-        wanted = {s.url for s in plan.sites}
         self.todo: list[SiteConfig] = [s for s in plan.sites if s.url not in previous]
         self.summary = RunSummary(
             out_dir=out,
@@ -617,13 +640,25 @@ class RunBook:
             memory_budget_mb=plan.memory_budget_mb,
             concurrency=plan.options.concurrency,
         )
+        wanted = {s.url for s in plan.sites}
         for url, status in previous.items():
             if url in wanted:
                 self._count(status)
-        self._journal = Journal(journal_path)
+        self.browser = BrowserInfo()
+        """Provenance for ``results.json``: set by the executor once its browser is known."""
+        self._journal: Journal | None = None
         self._closed = False
-        if observer is not None:
-            observer.run_started(self.summary.total, self.summary.resumed)
+
+    def begin(self) -> None:
+        """Start the run: a fresh journal unless resuming; tell the observer (idempotent)."""
+        if self._journal is not None:
+            return
+        self.plan.out_dir.mkdir(parents=True, exist_ok=True)
+        if not self.plan.resume and self.summary.journal_path.exists():
+            self.summary.journal_path.unlink()
+        self._journal = Journal(self.summary.journal_path)
+        if self.observer is not None:
+            self.observer.run_started(self.summary.total, self.summary.resumed)
 
     def _count(self, status: str) -> None:
         if status == "ok":
@@ -633,6 +668,8 @@ class RunBook:
 
     def record(self, result: SiteResult) -> None:
         """Journal one finished site, count it, tell the observer."""
+        self.begin()
+        assert self._journal is not None
         self._journal.append(result)
         self.summary.audited += 1
         self._count(result.status)
@@ -651,17 +688,19 @@ class RunBook:
             with contextlib.suppress(Exception):
                 self.observer.note(message)
 
-    def close(self, *, browser: BrowserInfo | None = None, interrupted: bool = False) -> RunSummary:
+    def close(self, *, interrupted: bool = False) -> RunSummary:
         """Close the journal and write ``results.json`` from it (idempotent)."""
         summary = self.summary
-        if browser is not None and browser.version:
-            summary.browser = browser
         summary.interrupted = summary.interrupted or interrupted
         if self._closed:
             return summary
+        self.begin()
+        assert self._journal is not None
         self._closed = True
         self._journal.close()
         summary.finished = _iso_now()
+        if self.browser.version:
+            summary.browser = self.browser
         plan = self.plan
         header = RunResult(
             tool=ToolInfo("consent-auditor", __version__),
@@ -677,6 +716,7 @@ class RunBook:
         return summary
 
     def __enter__(self) -> RunBook:
+        self.begin()
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
@@ -690,9 +730,11 @@ class RunBook:
 async def run_local(plan: AuditPlan, observer: RunObserver | None = None) -> RunSummary:
     """Audit every site of ``plan`` in one browser on this machine; return the :class:`RunSummary`.
 
-    ``plan.options.concurrency`` sites run at once (``0``: :func:`default_concurrency`). Each finished
-    site is journaled before the observer hears of it; ``results.json`` is assembled from the journal
-    at the end, also when the run is cancelled (Ctrl-C): every finished site is kept.
+    ``plan.options.concurrency`` sites run at once (``0``: :func:`default_concurrency`). The browser is
+    launched before anything is written (a missing browser raises ``ConfigError`` and leaves ``OUT`` as
+    it was). Each finished site is journaled before the observer hears of it; ``results.json`` is
+    assembled from the journal at the end, also when the run is cancelled (Ctrl-C): every finished
+    site is kept.
     """
     concurrency = plan.options.concurrency or default_concurrency(plan.memory_budget_mb)
     gauge = MemoryGauge()
@@ -705,10 +747,10 @@ async def run_local(plan: AuditPlan, observer: RunObserver | None = None) -> Run
     )
     book = RunBook(plan, observer, "local")
     book.summary.concurrency = concurrency
-    interrupted = False
     try:
         if book.todo:
-            await pool.start()
+            book.browser = await pool.start()
+        with book:
             sites = iter(book.todo)
 
             async def worker() -> None:
@@ -718,16 +760,15 @@ async def run_local(plan: AuditPlan, observer: RunObserver | None = None) -> Run
                     book.record(result)
                     if pool.restarts != restarts:
                         book.note(f"browser restarted ({pool.restarts} so far, {pool.crashes} after a crash)")
+                    book.browser = pool.info
 
-            await asyncio.gather(*(worker() for _ in range(min(concurrency, len(book.todo)))))
-    except (asyncio.CancelledError, KeyboardInterrupt):
-        interrupted = True
-        raise
+            try:
+                await asyncio.gather(*(worker() for _ in range(min(concurrency, len(book.todo)))))
+            finally:
+                book.summary.browser_restarts = pool.restarts
+                gauge.used_mb()
+                book.summary.peak_memory_mb = gauge.peak or None
     finally:
-        book.summary.browser_restarts = pool.restarts
-        gauge.used_mb()
-        book.summary.peak_memory_mb = gauge.peak or None
-        book.close(browser=pool.info, interrupted=interrupted)
         await pool.close()
     return book.summary
 

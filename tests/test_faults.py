@@ -224,6 +224,21 @@ def test_bad_scale_options_exit_2_before_any_browser(
     assert not mark.exists()
 
 
+def test_a_browser_that_will_not_launch_exits_2_and_keeps_the_previous_run(
+    tmp_path: Path, marking_browser: tuple[Path, Path]
+) -> None:
+    exe, mark = marking_browser
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / JOURNAL_FILE).write_text('{"url": "https://www.avant.fr/", "status": "ok"}\n', encoding="utf-8")
+    result = consent_audit(["audit", "https://www.exemple.fr/", "--out", str(out), "--browser", str(exe)])
+    assert result.code == 2, result.stderr
+    assert "the browser could not be started" in result.stderr
+    assert mark.exists()  # it was tried...
+    assert "www.avant.fr" in (out / JOURNAL_FILE).read_text(encoding="utf-8")  # ...and nothing was lost
+    assert not (out / RESULTS_FILE).exists()
+
+
 def test_unreachable_dask_scheduler_exits_2(tmp_path: Path, marking_browser: tuple[Path, Path]) -> None:
     pytest.importorskip("distributed")
     exe, mark = marking_browser

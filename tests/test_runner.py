@@ -200,6 +200,19 @@ def test_browser_crash_is_retried_in_a_fresh_browser(tmp_path: Path) -> None:
     assert pool.crashes == 1 and pool.restarts == 1
 
 
+def test_a_browser_that_cannot_start_fails_the_site_not_the_run(tmp_path: Path) -> None:
+    class Unlaunchable(FakeSession):
+        async def start(self) -> None:
+            raise OSError("out of memory")
+
+    plan = plan_for(tmp_path)
+    pool = BrowserPool(plan.options, concurrency=1, session_factory=Unlaunchable)  # type: ignore[arg-type]
+    result = run_site(plan, scripted([None, None]), pool)
+    assert result.status == "error"
+    assert result.error == "the browser could not be started: OSError: out of memory"
+    assert result.attempts == 2
+
+
 # --- the browser pool -----------------------------------------------------------------------------------
 
 
@@ -318,6 +331,15 @@ def test_runbook_without_resume_starts_a_fresh_journal(tmp_path: Path) -> None:
     assert len(fresh.todo) == 2
     fresh.close()
     assert read_results(tmp_path).sites == ()
+
+
+def test_runbook_touches_nothing_until_the_run_begins(tmp_path: Path) -> None:
+    plan = plan_for(tmp_path, n=2)
+    with RunBook(plan) as book:
+        book.record(ok(plan.sites[0]))
+    before = (tmp_path / JOURNAL_FILE).read_text(encoding="utf-8")
+    RunBook(plan)  # e.g. the browser then fails to start: the previous run's journal stays
+    assert (tmp_path / JOURNAL_FILE).read_text(encoding="utf-8") == before
 
 
 def test_interrupted_run_keeps_finished_sites(tmp_path: Path) -> None:
