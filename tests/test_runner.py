@@ -432,3 +432,32 @@ def test_live_progress_shows_counts_rate_and_failures() -> None:
     assert "https://a.fr/" not in text  # successes only advance the bar
     assert "2/4" in text and "1 ok · 1 failed" in text and "sites/min" in text
     assert (format_duration(5), format_duration(125), format_duration(3725)) == ("5s", "2m05s", "1h02m")
+
+
+# --- large runs: the CLI's verdict streams the journal ---------------------------------------------------
+
+
+def test_streamed_verdict_matches_exit_code_precedence(tmp_path: Path) -> None:
+    from auditor.cli.app import ExitCode
+    from auditor.cli.audit import _streamed_verdict
+    from auditor.model import Finding, Subject
+
+    def finding(severity: str) -> Finding:
+        return Finding(rule="r", severity=severity, phase="before", subject=Subject(kind="cookie"), message="m")  # type: ignore[arg-type]
+
+    def verdict(sites: list[SiteResult], fail_on: str = "error") -> ExitCode:
+        plan = AuditPlan(
+            sites=tuple(SiteConfig(url=s.url) for s in sites), options=AuditOptions(), out_dir=tmp_path, arguments=()
+        )
+        with RunBook(plan) as book:
+            for site in sites:
+                book.record(site)
+        return _streamed_verdict(book.summary, fail_on)
+
+    clean = [SiteResult(url=f"https://s{i}.fr/", status="ok") for i in range(300)]
+    assert verdict(clean) == ExitCode.OK
+    warned = [*clean[:-1], SiteResult(url="https://w.fr/", status="ok", findings=(finding("warning"),))]
+    assert verdict(warned) == ExitCode.OK
+    assert verdict(warned, fail_on="warning") == ExitCode.FINDINGS
+    failed = [*warned, SiteResult(url="https://x.fr/", status="error", error="DNS")]
+    assert verdict(failed, fail_on="warning") == ExitCode.SITE_FAILED
