@@ -255,6 +255,7 @@ class BrowserPool:
         self._launched = 0
         self._recent: list[float] = []
         self._over_budget_warned = False
+        self._closed = False
         self.restarts = 0
         """Browsers launched after the first one (scheduled restarts, crashes, memory)."""
         self.crashes = 0
@@ -316,6 +317,8 @@ class BrowserPool:
     async def _acquire(self) -> _Generation:
         async with self._cond:
             while True:
+                if self._closed:
+                    raise RuntimeError("the browser pool is closed (the run is ending)")
                 gen = self._current
                 if gen is not None and not gen.retiring:
                     if not gen.healthy():
@@ -374,9 +377,11 @@ class BrowserPool:
             return False
 
     async def close(self) -> None:
-        """Close the live browser (sites still holding leases see it close)."""
+        """Close the live browser (sites still holding leases see it close); no browser is launched after."""
         async with self._cond:
+            self._closed = True
             gen, self._current = self._current, None
+            self._cond.notify_all()
         if gen is not None:
             await self._close(gen)
 

@@ -240,6 +240,19 @@ def test_pool_restarts_the_browser_after_n_sites_never_two_at_once() -> None:
     assert all(closed)
 
 
+def test_a_closed_pool_launches_no_browser() -> None:
+    async def go() -> None:
+        pool = BrowserPool(AuditOptions(), concurrency=1, session_factory=fake_factory)
+        await pool.start()
+        await pool.close()
+        with pytest.raises(RuntimeError, match="closed"):
+            async with pool.lease():
+                pass
+
+    asyncio.run(go())
+    assert len(FakeSession.launched) == 1
+
+
 def test_pool_bounds_concurrency() -> None:
     async def go() -> int:
         pool = BrowserPool(AuditOptions(), concurrency=2, session_factory=fake_factory)
