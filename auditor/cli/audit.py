@@ -269,3 +269,26 @@ def _scale_options(
     if executor == "local" and budget is None:
         budget = default_memory_budget_mb()
     return executor, budget, concurrency or default_concurrency(budget)  # type: ignore[return-value]
+
+
+@app.command()
+def demo(
+    out: OutOpt = Path("demo-out"),
+    browser: Annotated[str | None, typer.Option(help="Chromium executable.")] = None,
+) -> None:
+    """Serve the built-in French news demo site on loopback and audit it (offline)."""
+    from auditor.fixtureweb import FixtureWeb
+
+    with FixtureWeb() as web:
+        url = web.url("www.le-quotidien-demo.fr", "/")
+        options = AuditOptions(browser=browser, extra_browser_args=tuple(web.chromium_args))
+        site = SiteConfig(url=url, name="Le Quotidien Démo")
+        print(f"Demo site served on loopback as {url}", file=sys.stderr)
+        try:
+            execute([site], options, out, ["sites/le-quotidien-demo"], formats=["html"])
+        except typer.Exit as exit_:
+            if exit_.exit_code in (ExitCode.OK, ExitCode.FINDINGS):
+                print(f"report: {out / 'report.html'}", file=sys.stderr)
+                # The demo site has a deliberate pre-consent tracker: findings are the expected outcome.
+                raise typer.Exit(0) from None
+            raise
