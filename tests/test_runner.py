@@ -474,3 +474,12 @@ def test_streamed_verdict_matches_exit_code_precedence(tmp_path: Path) -> None:
     assert verdict(warned, fail_on="warning") == ExitCode.FINDINGS
     failed = [*warned, SiteResult(url="https://x.fr/", status="error", error="DNS")]
     assert verdict(failed, fail_on="warning") == ExitCode.SITE_FAILED
+
+
+def test_cli_keeps_the_audit_and_demo_commands() -> None:
+    from auditor.cli import app
+
+    names = {
+        command.name or (command.callback.__name__ if command.callback else "") for command in app.registered_commands
+    }
+    assert {"audit", "demo"} <= names
