@@ -111,12 +111,36 @@ def iter_journal(path: str | Path) -> Iterator[SiteResult]:
             yield from_jsonable(SiteResult, data)
 
 
-def latest_by_url(sites: Iterable[SiteResult]) -> dict[str, SiteResult]:
-    """Keep the last result per site URL (a resumed or retried run may log a site twice)."""
-    out: dict[str, SiteResult] = {}
-    for site in sites:
-        out[site.url] = site
-    return out
+def iter_latest_raw(journal_path: str | Path, order: Iterable[str] = ()) -> Iterator[dict[str, Any]]:
+    """The last journal line of each site as plain data: URLs of ``order`` first, then the rest.
+
+    A resumed or retried run may log a site twice: the last line wins. Only a file offset per URL is
+    held in memory, never the sites; a truncated last line (a crash mid-write) is skipped.
+    """
+    journal = Path(journal_path)
+    if not journal.exists():
+        return
+    offsets: dict[str, int] = {}
+    with journal.open("rb") as fh:
+        while True:
+            pos = fh.tell()
+            line = fh.readline()
+            if not line:
+                break
+            try:
+                offsets[str(json.loads(line)["url"])] = pos
+            except (json.JSONDecodeError, KeyError, TypeError):
+                continue
+        for url in dict.fromkeys([*order, *offsets]):
+            if url in offsets:
+                fh.seek(offsets[url])
+                yield json.loads(fh.readline())
+
+
+def iter_latest(journal_path: str | Path, order: Iterable[str] = ()) -> Iterator[SiteResult]:
+    """Like :func:`iter_latest_raw`, as :class:`SiteResult` objects (one at a time)."""
+    for data in iter_latest_raw(journal_path, order):
+        yield from_jsonable(SiteResult, data)
 
 
 def write_results_from_journal(
@@ -127,35 +151,14 @@ def write_results_from_journal(
     ``header`` supplies provenance (its ``sites`` are ignored). Sites come in ``order`` (URLs, e.g. the
     input order), then any others in journal order; the last journal line of a URL wins.
     """
-    journal = Path(journal_path)
-    offsets: dict[str, int] = {}
-    if journal.exists():
-        with journal.open("rb") as fh:
-            while True:
-                pos = fh.tell()
-                line = fh.readline()
-                if not line:
-                    break
-                try:
-                    url = json.loads(line)["url"]
-                except (json.JSONDecodeError, KeyError, TypeError):
-                    continue  # a truncated last line after a crash
-                offsets[url] = pos
-    ordered = [u for u in dict.fromkeys(order) if u in offsets]
-    ordered += [u for u in offsets if u not in set(ordered)]
     head = run_to_dict(header)
     head.pop("sites", None)
     out = Path(target)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    with (
-        tmp.open("w", encoding="utf-8") as dst,
-        journal.open("rb") if journal.exists() else open(os.devnull, "rb") as src,
-    ):
+    with tmp.open("w", encoding="utf-8") as dst:
         dst.write(json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "sites": [')
-        for index, url in enumerate(ordered):
-            src.seek(offsets[url])
-            site = json.loads(src.readline())
+        for index, site in enumerate(iter_latest_raw(journal_path, order)):
             dst.write(("," if index else "") + "\n    " + json.dumps(site, ensure_ascii=False))
         dst.write("\n  ]\n}\n")
     os.replace(tmp, out)

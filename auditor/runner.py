@@ -25,7 +25,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -34,8 +34,15 @@ from auditor import __version__
 from auditor.browser.collect import collect_site, is_transient
 from auditor.browser.session import BrowserSession
 from auditor.config import AuditOptions, SiteConfig
-from auditor.model import BrowserInfo, RunResult, SiteResult, ToolInfo, from_jsonable, to_jsonable
-from auditor.results import JOURNAL_FILE, RESULTS_FILE, Journal, read_results, write_results_from_journal
+from auditor.model import BrowserInfo, RunResult, SiteResult, ToolInfo, to_jsonable
+from auditor.results import (
+    JOURNAL_FILE,
+    RESULTS_FILE,
+    Journal,
+    iter_latest,
+    read_results,
+    write_results_from_journal,
+)
 from auditor.yamlutil import ConfigError
 
 log = logging.getLogger(__name__)
@@ -590,31 +597,8 @@ def finished_urls(out_dir: Path) -> set[str]:
     return set(scan_journal(out_dir / JOURNAL_FILE))
 
 
-def iter_run_sites(journal_path: Path, order: Iterable[str] = ()) -> Iterator[SiteResult]:
-    """The final result of each site of a journal, one at a time: URLs of ``order`` first, then the rest.
-
-    Only an offset per URL is held in memory, never the sites.
-    """
-    offsets: dict[str, int] = {}
-    if not journal_path.exists():
-        return
-    with journal_path.open("rb") as fh:
-        while True:
-            pos = fh.tell()
-            line = fh.readline()
-            if not line:
-                break
-            try:
-                offsets[str(json.loads(line)["url"])] = pos
-            except (json.JSONDecodeError, KeyError, TypeError):
-                continue
-        seen: set[str] = set()
-        for url in [*dict.fromkeys(order), *offsets]:
-            if url in seen or url not in offsets:
-                continue
-            seen.add(url)
-            fh.seek(offsets[url])
-            yield from_jsonable(SiteResult, json.loads(fh.readline()))
+iter_run_sites = iter_latest
+"""The final result of each site of a journal, one at a time (see :func:`auditor.results.iter_latest`)."""
 
 
 class RunBook:

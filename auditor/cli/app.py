@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from enum import IntEnum
-from typing import NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -38,3 +38,18 @@ def fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
     """Print ``consent-audit: error: MESSAGE`` to stderr and exit with ``code``."""
     print(f"consent-audit: error: {message}", file=sys.stderr)
     raise typer.Exit(int(code))
+
+
+# Browser options shared by every command that drives a browser (audit, probe, demo).
+HostRulesOpt = Annotated[
+    str | None,
+    typer.Option(help="Chromium host mapping, e.g. 'MAP www.site.fr 10.0.0.5' (audit staging under production names)."),
+]
+IgnoreHttpsOpt = Annotated[bool, typer.Option(help="Accept invalid TLS certificates.")]
+BrowserOpt = Annotated[
+    str | None,
+    typer.Option(help="Chromium executable (else $CONSENT_AUDIT_BROWSER, system Chromium, Playwright's)."),
+]
+BrowserArgOpt = Annotated[list[str] | None, typer.Option(help="Extra Chromium argument (repeatable).")]
+LocaleOpt = Annotated[str, typer.Option(help="Browser locale (Accept-Language).")]
+TimeoutOpt = Annotated[float, typer.Option(help="Seconds allowed for a page load.")]

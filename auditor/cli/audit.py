@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from auditor.cli.app import ExitCode, app, fail
+from auditor.cli.app import (
+    BrowserArgOpt,
+    BrowserOpt,
+    ExitCode,
+    HostRulesOpt,
+    IgnoreHttpsOpt,
+    LocaleOpt,
+    TimeoutOpt,
+    app,
+    fail,
+)
 from auditor.config import AuditOptions, SiteConfig, load_sites, sites_from_urls
 from auditor.results import RESULTS_FILE
 from auditor.runner import DEFAULT_RESTART_AFTER, AuditPlan, Executor, RunSummary, parse_memory
@@ -148,21 +158,13 @@ def audit(
         list[str] | None,
         typer.Option("--format", "-f", help="Extra outputs beside results.json: html, junit, sarif, markdown."),
     ] = None,
-    host_resolver_rules: Annotated[
-        str | None,
-        typer.Option(
-            help="Chromium host mapping, e.g. 'MAP www.site.fr 10.0.0.5' (audit staging under production names)."
-        ),
-    ] = None,
-    ignore_https_errors: Annotated[bool, typer.Option(help="Accept invalid TLS certificates.")] = False,
-    browser: Annotated[
-        str | None,
-        typer.Option(help="Chromium executable (else $CONSENT_AUDIT_BROWSER, system Chromium, Playwright's)."),
-    ] = None,
-    browser_arg: Annotated[list[str] | None, typer.Option(help="Extra Chromium argument (repeatable).")] = None,
-    locale: Annotated[str, typer.Option(help="Browser locale (Accept-Language).")] = "fr-FR",
+    host_resolver_rules: HostRulesOpt = None,
+    ignore_https_errors: IgnoreHttpsOpt = False,
+    browser: BrowserOpt = None,
+    browser_arg: BrowserArgOpt = None,
+    locale: LocaleOpt = "fr-FR",
     timezone: Annotated[str, typer.Option(help="Browser time zone.")] = "Europe/Paris",
-    timeout: Annotated[float, typer.Option(help="Seconds allowed for a page load.")] = 30.0,
+    timeout: TimeoutOpt = 30.0,
     concurrency: Annotated[
         int | None,
         typer.Option(help="Sites audited at once in one browser (default: from the cores, within the memory budget)."),
@@ -274,7 +276,7 @@ def _scale_options(
 @app.command()
 def demo(
     out: OutOpt = Path("demo-out"),
-    browser: Annotated[str | None, typer.Option(help="Chromium executable.")] = None,
+    browser: BrowserOpt = None,
 ) -> None:
     """Serve the built-in French news demo site on loopback and audit it (offline)."""
     from auditor.fixtureweb import FixtureWeb

@@ -17,7 +17,17 @@ from typing import Annotated, Any
 
 import typer
 
-from auditor.cli.app import ExitCode, app, fail
+from auditor.cli.app import (
+    BrowserArgOpt,
+    BrowserOpt,
+    ExitCode,
+    HostRulesOpt,
+    IgnoreHttpsOpt,
+    LocaleOpt,
+    TimeoutOpt,
+    app,
+    fail,
+)
 from auditor.config import AuditOptions, SiteConfig, sites_from_urls
 from auditor.model import to_jsonable
 from auditor.yamlutil import ConfigError
@@ -96,17 +106,12 @@ def render(report: Any) -> str:
 @app.command()
 def probe(
     url: Annotated[str, typer.Argument(help="URL of the page to probe.")],
-    host_resolver_rules: Annotated[
-        str | None, typer.Option(help="Chromium host mapping, e.g. 'MAP www.site.fr 10.0.0.5'.")
-    ] = None,
-    browser_arg: Annotated[list[str] | None, typer.Option(help="Extra Chromium argument (repeatable).")] = None,
-    ignore_https_errors: Annotated[bool, typer.Option(help="Accept invalid TLS certificates.")] = False,
-    browser: Annotated[
-        str | None,
-        typer.Option(help="Chromium executable (else $CONSENT_AUDIT_BROWSER, system Chromium, Playwright's)."),
-    ] = None,
-    locale: Annotated[str, typer.Option(help="Browser locale (Accept-Language).")] = "fr-FR",
-    timeout: Annotated[float, typer.Option(help="Seconds allowed for the page load.")] = 30.0,
+    host_resolver_rules: HostRulesOpt = None,
+    browser_arg: BrowserArgOpt = None,
+    ignore_https_errors: IgnoreHttpsOpt = False,
+    browser: BrowserOpt = None,
+    locale: LocaleOpt = "fr-FR",
+    timeout: TimeoutOpt = 30.0,
     banner_timeout: Annotated[float, typer.Option(help="Seconds to wait for the banner.")] = 5.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
