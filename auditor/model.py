@@ -315,6 +315,8 @@ class RunResult:
     sites: tuple[SiteResult, ...]
     options: Mapping[str, Any] = field(default_factory=dict)
     rule_packs: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+    """Ids of every rule evaluated, the passing ones included (CI formats list them as passed)."""
     schema_version: int = SCHEMA_VERSION
 
 

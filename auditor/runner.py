@@ -406,6 +406,8 @@ class AuditPlan:
     postprocess: PostProcess = identity
     arguments: tuple[str, ...] = field(default_factory=lambda: tuple(sys.argv))
     rule_packs: tuple[str, ...] = ()
+    rule_ids: tuple[str, ...] = ()
+    """Every rule the post-processing evaluates (recorded in ``results.json``)."""
     resume: bool = False
     """Skip sites already in ``out_dir``'s journal (else the journal is started afresh)."""
     restart_after: int = DEFAULT_RESTART_AFTER
@@ -700,6 +702,7 @@ class RunBook:
             sites=(),
             options=_options_dict(plan.options),
             rule_packs=plan.rule_packs,
+            rules=plan.rule_ids,
         )
         write_results_from_journal(header, summary.journal_path, summary.results_path, [s.url for s in plan.sites])
         return summary

@@ -315,3 +315,13 @@ def test_report_command(tmp_path: Path) -> None:
     assert bad.exit_code == 2
     missing = runner.invoke(app, ["report", str(tmp_path / "none.json")])
     assert missing.exit_code == 2 and "file not found" in missing.stderr
+
+
+def test_junit_lists_evaluated_rules_that_found_nothing_as_passed(run1: RunResult) -> None:
+    quiet_rule = "tcf-consent-before-choice"
+    assert quiet_rule not in {f.rule for s in run1.sites for f in s.findings}
+    run = dataclasses.replace(run1, rules=(quiet_rule,))
+    root = ET.fromstring(render(run, Format.JUNIT))
+    ok_suite = next(s for s in root.findall("testsuite") if "news-ok" in s.get("name", ""))
+    case = next(c for c in ok_suite.findall("testcase") if c.get("name") == quiet_rule)
+    assert case.find("failure") is None and case.find("error") is None and case.find("skipped") is None

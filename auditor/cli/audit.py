@@ -99,6 +99,7 @@ def execute(
         out_dir=out,
         postprocess=pipeline.postprocess,
         rule_packs=pipeline.pack_names,
+        rule_ids=pipeline.rule_ids,
         resume=resume,
         restart_after=restart_after,
         memory_budget_mb=memory_budget_mb,

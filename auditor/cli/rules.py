@@ -210,6 +210,7 @@ def check_command(
         sites=sites,
         options=run.options,
         rule_packs=tuple(names),
+        rules=pipeline.rule_ids,
         schema_version=run.schema_version,
     )
     if accepted is not None:

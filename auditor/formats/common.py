@@ -10,15 +10,13 @@ from auditor.model import Finding, RunResult
 
 
 def rule_ids(run: RunResult) -> list[str]:
-    """Rule ids known for the run, sorted: every rule with a finding, plus ``options["rules"]`` when recorded.
+    """Rule ids known for the run, sorted: every rule with a finding, plus every rule evaluated.
 
-    A rule appears in the results only when it found something; when the audit records the ids of
-    every rule it evaluated in ``run.options["rules"]``, the passing rules get test cases too.
+    A rule appears in the findings only when it found something; ``run.rules`` records every rule the
+    audit (or ``check``) evaluated, so the passing rules get test cases too.
     """
     ids = {f.rule for s in run.sites for f in s.findings}
-    recorded = run.options.get("rules") if isinstance(run.options, dict) else None
-    if isinstance(recorded, (list, tuple)):
-        ids.update(str(r) for r in recorded)
+    ids.update(run.rules)
     return sorted(ids)
 
 
