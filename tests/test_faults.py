@@ -205,6 +205,36 @@ def test_invalid_url_argument_exits_2_before_any_browser(tmp_path: Path, marking
 
 
 @pytest.mark.parametrize(
+    ("files", "args", "message"),
+    [
+        (
+            {"pack.yaml": "pack: {id: p, title: P}\nrules:\n  - id: r\n    colour: red\n"},
+            ["--rules", "@pack.yaml"],
+            "pack.yaml:4",
+        ),
+        ({}, ["--rules", "no-such-pack"], "no-such-pack"),
+        ({"kb.yaml": "trackers:\n  - {domains: [x.fr], categry: ads}\n"}, ["--knowledge", "@kb.yaml"], "kb.yaml:2"),
+        ({}, ["--format", "pdf"], "unknown format 'pdf'"),
+        ({}, ["--fail-on", "sometimes"], "--fail-on"),
+    ],
+)
+def test_bad_rules_knowledge_or_format_exit_2_before_any_browser(
+    tmp_path: Path, marking_browser: tuple[Path, Path], files: dict[str, str], args: list[str], message: str
+) -> None:
+    exe, mark = marking_browser
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    args = [str(tmp_path / a[1:]) if a.startswith("@") else a for a in args]
+    result = consent_audit(
+        ["audit", "https://www.exemple.fr/", "--out", str(tmp_path / "out"), "--browser", str(exe), *args]
+    )
+    assert result.code == 2, result.stderr
+    assert message in result.stderr
+    assert not mark.exists()
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--memory-budget", "lots"], "--memory-budget"),

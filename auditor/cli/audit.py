@@ -83,6 +83,7 @@ def execute(
     scheduler: str | None = None,
     restart_after: int = DEFAULT_RESTART_AFTER,
     memory_budget_mb: int | None = None,
+    knowledge: list[Path] | None = None,
 ) -> NoReturn:
     """Validate everything, run the audit, write outputs; exit with the verdict's code."""
     from auditor.pipeline import build_pipeline
@@ -90,7 +91,7 @@ def execute(
     from auditor.runner import execute as run_plan
 
     try:
-        pipeline = build_pipeline(rules, sites, formats=formats or [])
+        pipeline = build_pipeline(rules, sites, knowledge=list(knowledge or []), formats=formats or [])
     except ConfigError as exc:
         fail(str(exc))
     plan = AuditPlan(
@@ -155,6 +156,12 @@ def audit(
         str, typer.Option(help="Exit 1 when a finding is at least this severe: error|warning|info.")
     ] = "error",
     baseline: Annotated[Path | None, typer.Option(help="YAML file of accepted findings (each with a reason).")] = None,
+    knowledge: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--knowledge", "-k", help="Extra knowledge-base YAML (trackers, cookies) overriding the built-in one."
+        ),
+    ] = None,
     format: Annotated[
         list[str] | None,
         typer.Option("--format", "-f", help="Extra outputs beside results.json: html, junit, sarif, markdown."),
@@ -237,6 +244,7 @@ def audit(
         scheduler=scheduler,
         restart_after=restart_after,
         memory_budget_mb=budget,
+        knowledge=knowledge,
     )
 
 
