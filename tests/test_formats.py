@@ -325,3 +325,12 @@ def test_junit_lists_evaluated_rules_that_found_nothing_as_passed(run1: RunResul
     ok_suite = next(s for s in root.findall("testsuite") if "news-ok" in s.get("name", ""))
     case = next(c for c in ok_suite.findall("testcase") if c.get("name") == quiet_rule)
     assert case.find("failure") is None and case.find("error") is None and case.find("skipped") is None
+
+
+def test_a_quote_is_labelled_site_policy_only_when_it_comes_from_the_sites_policy() -> None:
+    from auditor.formats.common import quote_label
+
+    assert quote_label({"policy_url": "https://www.site.fr/cookies", "quote": "seuls les cookies techniques"}) == (
+        "Site policy"
+    )
+    assert quote_label({"url": "https://www.legifrance.gouv.fr/x", "quote": "Toute inaction ..."}) == "Quoted text"

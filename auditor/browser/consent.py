@@ -396,7 +396,9 @@ async def screenshot_banner(page: Page, page_scan: PageScan, shot: BannerShot) -
     path = shot.out_dir / shot.relative
     path.parent.mkdir(parents=True, exist_ok=True)
     relevant = _relevant(page_scan)
-    main = next((c for c in relevant if c.role in ("accept", "reject", "settings")), None)
+    choices = [c for c in relevant if c.role in ("accept", "reject", "settings")]
+    # Prefer a control inside a banner container: a "cookie settings" link in the page footer has none.
+    main = next((c for c in choices if c.data.get("box")), choices[0] if choices else None)
     options: dict[str, Any] = {"path": str(path), "type": "jpeg", "quality": 70, "timeout": 5000}
     try:
         if main is not None and main.data.get("box"):

@@ -62,9 +62,14 @@ def citations(source: Mapping[str, Any]) -> list[dict[str, str]]:
 
 
 def policy_quote(source: Mapping[str, Any]) -> str | None:
-    """The quote of the site's own policy that a rule implements, if any."""
+    """The quoted text a rule implements (the site's policy, or a regulation's words), if any."""
     quote = source.get("quote")
     return str(quote) if quote else None
+
+
+def quote_label(source: Mapping[str, Any]) -> str:
+    """What the quote of a rule source is: the site's own policy (it has a ``policy_url``) or a cited text."""
+    return "Site policy" if source.get("policy_url") else "Quoted text"
 
 
 def source_url(source: Mapping[str, Any]) -> str | None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor.formats.common import citations, policy_quote
+from auditor.formats.common import citations, policy_quote, quote_label
 from auditor.formats.interface import Format, Formatter, RenderOptions
 from auditor.formats.summary import (
     PhaseCounts,
@@ -158,7 +158,9 @@ class FindingView:
     citations: tuple[tuple[tuple[str, str, str | None], ...], ...]
     """Each citation of the rule source as (key, text, http link or ``None``) items, the quote excluded."""
     quote: str | None
-    """The site policy's words the rule implements, if any."""
+    """The words the rule implements (the site's policy, or a regulation), if any."""
+    quote_label: str
+    """``Site policy`` or ``Quoted text``."""
 
 
 @dataclass(frozen=True)
@@ -401,6 +403,7 @@ def _finding_view(f: Finding) -> FindingView:
         phase_title=phase_title(f.phase) if f.phase else "Whole site",
         citations=cites,
         quote=policy_quote(f.source),
+        quote_label=quote_label(f.source),
     )
 
 
@@ -413,7 +416,12 @@ def _site_view(index: int, summary: SiteSummary, base: Path | None, show_values:
         phase = site.phases.get(p)
         if phase and phase.banner and phase.banner.screenshot and phase.banner.screenshot not in seen:
             seen.add(phase.banner.screenshot)
-            banner_images.append(_image(f"Consent banner ({phase_title(p).lower()})", phase.banner.screenshot, base))
+            # The banner is shot once per fresh browser (reject, then accept), always before the click.
+            when = "as first shown" if p != "accept" else "in the browser that accepted, before the click"
+            image = _image(f"Consent banner {when}", phase.banner.screenshot, base)
+            # Both browsers usually see the same banner: show a picture once.
+            if image.data_uri is None or all(image.data_uri != i.data_uri for i in banner_images):
+                banner_images.append(image)
     phases = []
     for p in PHASES:
         phase = site.phases.get(p)

@@ -22,7 +22,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from auditor.formats.common import policy_quote, source_title, source_url
+from auditor.formats.common import policy_quote, quote_label, source_title, source_url
 from auditor.formats.interface import Format, Formatter, RenderOptions
 from auditor.formats.summary import site_label
 from auditor.model import Finding, RunResult, SiteResult
@@ -65,7 +65,7 @@ def _rule(finding: Finding) -> dict[str, Any]:
         rule["helpUri"] = _uri(help_uri)
     quote = policy_quote(source)
     if quote:
-        rule["help"] = {"text": f"Site policy: {quote}"}
+        rule["help"] = {"text": f"{quote_label(source)}: {quote}"}
     return rule
 
 
