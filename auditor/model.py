@@ -90,6 +90,8 @@ class SetCookieHeader:
     """False when the browser refused or dropped it (e.g. third-party blocking): the attempt is evidence."""
     attributes: Mapping[str, str] = field(default_factory=dict)
     """The header's attributes, lower-cased names (``max-age``, ``samesite``, ``secure``, ...)."""
+    classification: Classification | None = None
+    """What the knowledge base says about the cookie (by name and domain), as for a stored cookie."""
 
 
 @dataclass(frozen=True)

@@ -656,3 +656,23 @@ def test_classify_site_with_a_custom_knowledge_base(tmp_path: Path) -> None:
     out = classify_site(site, KnowledgeBase.load([extra]))
     found = out.phases["accept"].requests[0].classification
     assert found is not None and found.entity == "Acme"
+
+
+def test_classify_site_classifies_set_cookie_headers_by_cookie_name() -> None:
+    from auditor.model import PhaseResult, SetCookieHeader, SiteResult
+
+    header = SetCookieHeader(
+        name="_ga",
+        domain="lemonde.fr",
+        url="https://www.lemonde.fr/",
+        host="www.lemonde.fr",
+        party="first",
+        stored=True,
+    )
+    site = SiteResult(
+        url="https://www.lemonde.fr/",
+        status="ok",
+        phases={"before": PhaseResult(name="before", status="ok", set_cookie_headers=(header,))},
+    )
+    classified = classify_site(site).phases["before"].set_cookie_headers[0].classification
+    assert classified is not None and classified.vendor == "Google Analytics" and classified.tracker

@@ -6,9 +6,9 @@ from dataclasses import replace
 from typing import TypeVar
 
 from auditor.knowledge.base import UNKNOWN, KnowledgeBase
-from auditor.model import Classification, Cookie, PhaseResult, Request, SiteResult
+from auditor.model import Classification, Cookie, PhaseResult, Request, SetCookieHeader, SiteResult
 
-_T = TypeVar("_T", Cookie, Request)
+_T = TypeVar("_T", Cookie, Request, SetCookieHeader)
 _FAST_COPY: dict[type, bool] = {}
 
 
@@ -33,7 +33,10 @@ def _with_classification(item: _T, found: Classification | None) -> _T:
     return copy
 
 
-def _cookie(kb: KnowledgeBase, cookie: Cookie) -> Cookie:
+_C = TypeVar("_C", Cookie, SetCookieHeader)
+
+
+def _cookie(kb: KnowledgeBase, cookie: _C) -> _C:
     found: Classification | None = kb.classify_cookie(cookie.name, cookie.domain)
     if found is None and cookie.party == "third":
         found = UNKNOWN
@@ -48,19 +51,22 @@ def _request(kb: KnowledgeBase, request: Request) -> Request:
 
 
 def classify_phase(phase: PhaseResult, kb: KnowledgeBase | None = None) -> PhaseResult:
-    """Return a copy of ``phase`` with ``classification`` set on every cookie and request.
+    """Return a copy of ``phase`` with ``classification`` set on every cookie, Set-Cookie header and request.
 
     Unknown third parties get :data:`~auditor.knowledge.base.UNKNOWN` (category ``unknown``) so they
     are reported, never dropped; unknown first-party items keep ``None``.
     """
     kb = kb or KnowledgeBase.builtin()
     cookies = tuple(_cookie(kb, c) for c in phase.cookies)
+    headers = tuple(_cookie(kb, h) for h in phase.set_cookie_headers)
     requests = tuple(_request(kb, r) for r in phase.requests)
-    if all(a is b for a, b in zip(cookies, phase.cookies, strict=True)) and all(
-        a is b for a, b in zip(requests, phase.requests, strict=True)
+    if (
+        all(a is b for a, b in zip(cookies, phase.cookies, strict=True))
+        and all(a is b for a, b in zip(headers, phase.set_cookie_headers, strict=True))
+        and all(a is b for a, b in zip(requests, phase.requests, strict=True))
     ):
         return phase
-    return replace(phase, cookies=cookies, requests=requests)
+    return replace(phase, cookies=cookies, set_cookie_headers=headers, requests=requests)
 
 
 def classify_site(site: SiteResult, kb: KnowledgeBase | None = None) -> SiteResult:

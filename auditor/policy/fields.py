@@ -111,7 +111,8 @@ def _classification(item: Item) -> Classification | None:
     if isinstance(obj, (Cookie, Request)):
         return obj.classification
     if isinstance(obj, SetCookieHeader):
-        return item.ctx.classification_for_response(obj.url, obj.host)
+        # The cookie's own classification (name and domain); older results only have the response's.
+        return obj.classification or item.ctx.classification_for_response(obj.url, obj.host)
     return None
 
 
