@@ -29,14 +29,13 @@ from auditor.browser.collect import collect_site
 from auditor.browser.session import BrowserSession
 from auditor.config import AuditOptions, SiteConfig
 from auditor.fixtureweb import FixtureWeb
+from auditor.fixtureweb.synthetic import make_sites_dir
 from auditor.knowledge import classify_site
 from auditor.model import RunResult, SiteResult, ToolInfo
 from auditor.pipeline import build_pipeline
 from auditor.policy import evaluate
 from auditor.results import Journal, write_results_from_journal
 
-HERE = Path(__file__).resolve().parent
-TEMPLATE = HERE / "sites" / "_template"
 HOST = "www.banc-profil.fr"
 T = TypeVar("T")
 
@@ -121,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="consent-audit-profile-"))
     try:
-        shutil.copytree(TEMPLATE, work / "sites" / HOST)
+        make_sites_dir(work / "sites", [HOST])
         asyncio.run(profile(args.runs, not args.no_screenshots, work))
     finally:
         shutil.rmtree(work, ignore_errors=True)

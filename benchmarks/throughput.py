@@ -44,23 +44,15 @@ from pathlib import Path
 import psutil
 
 from auditor.fixtureweb import FixtureWeb
+from auditor.fixtureweb.synthetic import make_sites_dir, synthetic_hosts
 
 HERE = Path(__file__).resolve().parent
-TEMPLATE = HERE / "sites" / "_template"
-"""The page every synthetic site serves (its banner script comes from the fixture web's ``_common``)."""
 MODES = ("default", "concurrency-1", "naive")
 
 
 def site_hosts(count: int) -> list[str]:
     """``count`` distinct synthetic host names (distinct registrable domains, as in a real site list)."""
-    return [f"www.banc-essai-{index:04d}.fr" for index in range(1, count + 1)]
-
-
-def make_sites_dir(hosts: Sequence[str], root: Path) -> Path:
-    """A ``sites_dir`` for :class:`FixtureWeb` with one folder per host, each a copy of the template."""
-    for host in hosts:
-        shutil.copytree(TEMPLATE, root / host)
-    return root
+    return synthetic_hosts("banc-essai", count)
 
 
 @dataclass
@@ -246,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     hosts = site_hosts(args.sites)
     sites_dir = work / "fixture-sites"
     shutil.rmtree(sites_dir, ignore_errors=True)
-    make_sites_dir(hosts, sites_dir)
+    make_sites_dir(sites_dir, hosts)
     measures: list[Measure] = []
     machine = f"{psutil.cpu_count()} CPUs, {psutil.virtual_memory().total / 2**30:.1f} GiB"
     print(f"{machine}; work dir {work}", file=sys.stderr)

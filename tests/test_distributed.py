@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -28,25 +27,20 @@ from auditor.browser.collect import slug  # noqa: E402
 from auditor.config import AuditOptions, SiteConfig  # noqa: E402
 from auditor.distributed import run_dask  # noqa: E402
 from auditor.fixtureweb import REFUSED_HOST, FixtureWeb  # noqa: E402
+from auditor.fixtureweb.synthetic import make_sites_dir, synthetic_hosts  # noqa: E402
 from auditor.pipeline import build_pipeline  # noqa: E402
 from auditor.results import JOURNAL_FILE, RESULTS_FILE, iter_journal, read_results  # noqa: E402
 from auditor.runner import AuditPlan  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-TEMPLATE = Path(__file__).resolve().parent.parent / "benchmarks" / "sites" / "_template"
-
-
-def hosts(prefix: str, count: int) -> list[str]:
-    return [f"www.{prefix}-{i}.fr" for i in range(1, count + 1)]
-
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FixtureWeb]:
     """A fixture web of its own with synthetic hosts (its hits tell which site a worker is on)."""
-    root = Path(tmp_path_factory.mktemp("dask-sites"))
-    for host in [*hosts("grappe", 4), *hosts("cli-dask", 1)]:
-        shutil.copytree(TEMPLATE, root / host)
+    root = make_sites_dir(
+        Path(tmp_path_factory.mktemp("dask-sites")), [*synthetic_hosts("grappe", 4), *synthetic_hosts("cli-dask", 1)]
+    )
     with FixtureWeb(sites_dir=root) as fixture:
         yield fixture
 
@@ -84,7 +78,7 @@ def kill_tree(pid: int) -> None:
 def test_a_worker_killed_mid_run_loses_no_site_and_duplicates_none(
     web: FixtureWeb, client: Client, tmp_path: Path
 ) -> None:
-    sites = hosts("grappe", 4)
+    sites = synthetic_hosts("grappe", 4)
     victim = sites[0]
     pids: dict[str, int] = client.run(os.getpid)
     killed: list[str] = []
@@ -125,7 +119,7 @@ def test_a_worker_killed_mid_run_loses_no_site_and_duplicates_none(
 def test_cli_dask_executor_streams_results_and_screenshots(
     web: FixtureWeb, cluster: LocalCluster, client: Client, tmp_path: Path
 ) -> None:
-    urls = [web.url(hosts("cli-dask", 1)[0]), web.url(REFUSED_HOST)]
+    urls = [web.url(synthetic_hosts("cli-dask", 1)[0]), web.url(REFUSED_HOST)]
     command = [sys.executable, "-m", "auditor", "audit", *urls, "--out", str(tmp_path)]
     command += [f"--browser-arg={arg}" for arg in web.chromium_args]
     command += ["--executor", "dask", "--scheduler", cluster.scheduler_address]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,26 +18,20 @@ from playwright.async_api import async_playwright
 from auditor.browser.session import LEAN_DISABLED_FEATURES, PLAYWRIGHT_DISABLED_FEATURES, BrowserSession
 from auditor.config import AuditOptions, SiteConfig, find_browser
 from auditor.fixtureweb import FixtureWeb
+from auditor.fixtureweb.synthetic import make_sites_dir, synthetic_hosts
 from auditor.model import RunResult
 from auditor.results import JOURNAL_FILE, RESULTS_FILE, iter_journal, read_results
 from auditor.runner import AuditPlan, RunSummary, run, run_local
 
 pytestmark = pytest.mark.browser
 
-TEMPLATE = Path(__file__).resolve().parent.parent / "benchmarks" / "sites" / "_template"
-"""A typical news page with a banner and trackers (the benchmark's synthetic site)."""
-
-
-def synthetic_hosts(prefix: str, count: int) -> list[str]:
-    return [f"www.{prefix}-{i}.fr" for i in range(1, count + 1)]
-
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FixtureWeb]:
     """A fixture web of its own, with synthetic hosts nobody else requests (so its hits are ours)."""
-    root = Path(tmp_path_factory.mktemp("runner-sites"))
-    for host in [*synthetic_hosts("crash", 4), *synthetic_hosts("stop", 3)]:
-        shutil.copytree(TEMPLATE, root / host)
+    root = make_sites_dir(
+        Path(tmp_path_factory.mktemp("runner-sites")), [*synthetic_hosts("crash", 4), *synthetic_hosts("stop", 3)]
+    )
     with FixtureWeb(sites_dir=root) as fixture:
         yield fixture
 
@@ -91,7 +84,7 @@ def test_a_context_costs_one_renderer_no_omnibox_webui(web: FixtureWeb) -> None:
 
     async def go() -> list[str]:
         async with BrowserSession(AuditOptions(extra_browser_args=tuple(web.chromium_args))) as session:
-            context = await session.new_context(SiteConfig(url=web.url("www.crash-1.fr")))
+            context = await session.new_context(SiteConfig(url=web.url("www.crash-0001.fr")))
             await context.new_page()
             cdp = await session.browser.new_browser_cdp_session()
             targets = await cdp.send("Target.getTargets")
@@ -182,12 +175,12 @@ def test_delayed_beacon_after_accept_is_caught(audit_fixture_sites) -> None:  # 
 def test_run_returns_the_whole_result_for_small_runs(web: FixtureWeb, tmp_path: Path) -> None:
     """``run()`` stays the convenience for tests and small runs: the RunResult, read back from results.json."""
     plan = AuditPlan(
-        sites=(SiteConfig(url=web.url("www.crash-4.fr")),),
+        sites=(SiteConfig(url=web.url("www.crash-0004.fr")),),
         options=AuditOptions(extra_browser_args=tuple(web.chromium_args), screenshots=False),
         out_dir=tmp_path,
         arguments=("pytest",),
     )
     seen: list[str] = []
     result = run(plan, on_site=lambda s: seen.append(s.url))
-    assert [s.url for s in result.sites] == seen == [web.url("www.crash-4.fr")]
+    assert [s.url for s in result.sites] == seen == [web.url("www.crash-0004.fr")]
     assert result.browser.version
