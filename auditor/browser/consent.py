@@ -457,11 +457,8 @@ async def choose(
         if failure:
             return ChoiceOutcome(_failed(role, settings, failure, [settings.label]), banner)
         steps.append(settings.label)
-        layer1 = frozenset(c.token for c in first.controls)
         fallback: tuple[Role, ...] = ("save",) if role == "reject" else ()
-        second = await wait_for_controls(page, (role, *fallback), site, banner_timeout, exclude=layer1)
-        banner = banner_evidence(second, layer=2, previous=banner)
-        fresh = replace(second, controls=tuple(c for c in second.controls if c.token not in layer1))
+        second, fresh, banner = await _second_layer(page, site, first, (role, *fallback), banner, banner_timeout)
         candidate = await find(page, site, role, fresh)
         if candidate is None and role == "reject":
             # A second layer often has only "save my choices": untick what is pre-ticked, then save.
@@ -490,16 +487,38 @@ async def choose(
     return ChoiceOutcome(action, banner)
 
 
+def pre_ticked(page_scan: PageScan) -> list[Control]:
+    """The pre-ticked, enabled options of a consent layer that a user can untick (at most ``MAX_UNTICK``)."""
+    found = [
+        c
+        for c in page_scan.controls
+        if c.kind == "checkbox"
+        and c.data.get("checked")
+        and not c.disabled
+        and c.data.get("toggle")
+        and (c.in_banner or c.cmp_root)
+    ]
+    return found[:MAX_UNTICK]
+
+
+async def _second_layer(
+    page: Page, site: SiteConfig, first: PageScan, roles: tuple[Role, ...], banner: Banner, timeout: float
+) -> tuple[PageScan, PageScan, Banner]:
+    """After a settings click: the second layer's scan, the same with only its new controls, the banner evidence.
+
+    Controls already on the first layer do not count as second-layer ones (the first layer often stays
+    in the DOM behind the settings dialog).
+    """
+    layer1 = frozenset(c.token for c in first.controls)
+    second = await wait_for_controls(page, roles, site, timeout, exclude=layer1)
+    fresh = replace(second, controls=tuple(c for c in second.controls if c.token not in layer1))
+    return second, fresh, banner_evidence(second, layer=2, previous=banner)
+
+
 async def _untick(page_scan: PageScan, timeout: float) -> tuple[list[str], str | None]:
-    """Untick the pre-ticked, enabled options of a settings layer; (labels clicked, failure)."""
+    """Untick the pre-ticked options of a settings layer (:func:`pre_ticked`); (labels clicked, failure)."""
     done: list[str] = []
-    for c in page_scan.controls:
-        if len(done) >= MAX_UNTICK:
-            break
-        if c.kind != "checkbox" or not c.data.get("checked") or c.disabled or not c.data.get("toggle"):
-            continue
-        if not (c.in_banner or c.cmp_root):
-            continue
+    for c in pre_ticked(page_scan):
         failure = await _click(c.frame, f'[data-consent-audit="{c.data["toggle"]}"]', c.label, timeout)
         if failure:
             return done, f"could not untick the pre-ticked option {c.label!r}: {failure}"
@@ -583,28 +602,20 @@ async def probe_page(page: Page, site: SiteConfig, *, banner_timeout: float, cli
     for role in ("reject", "accept"):
         candidate = await find(page, site, role, first)  # type: ignore[arg-type]
         plan[role] = _planned(role, candidate, 1) if candidate else None
-    missing = [r for r in ("reject", "accept") if plan[r] is None]
+    missing: list[Role] = [r for r in ("reject", "accept") if plan[r] is None]
     settings = await find(page, site, "settings", first) if missing else None
     if missing and settings is not None:
         failure = await click(settings, click_timeout)
         if failure:
             notes.append(f"the settings layer could not be opened: {failure}")
         else:
-            layer1 = frozenset(c.token for c in first.controls)
-            second = await wait_for_controls(page, (*missing, "save"), site, banner_timeout, exclude=layer1)  # type: ignore[arg-type]
-            banner = banner_evidence(second, layer=2, previous=banner)
-            fresh = replace(second, controls=tuple(c for c in second.controls if c.token not in layer1))
+            _, fresh, banner = await _second_layer(page, site, first, (*missing, "save"), banner, banner_timeout)
             for role in missing:
-                candidate = await find(page, site, role, fresh)  # type: ignore[arg-type]
+                candidate = await find(page, site, role, fresh)
                 via: tuple[str, ...] = (settings.label,)
                 if candidate is None and role == "reject":
                     candidate = await find(page, site, "save", fresh)
-                    ticked = [
-                        f"untick: {c.label}"
-                        for c in fresh.controls
-                        if c.kind == "checkbox" and c.data.get("checked") and not c.disabled
-                    ]
-                    via = (settings.label, *ticked)
+                    via = (settings.label, *(f"untick: {c.label}" for c in pre_ticked(fresh)))
                 plan[role] = _planned(role, candidate, 2, via) if candidate else None
     elif missing:
         notes.append(f"no {' or '.join(missing)} control and no settings control on the first layer")
