@@ -138,3 +138,19 @@ def test_tcf_cmp_accept_stores_every_purpose_and_vendor(result: RunResult) -> No
         assert state.special_feature_optins == (1, 2)
     cookie = _tcf(site.phases["accept"].tcf, "cookie").tc_string
     assert cookie == _tcf(site.phases["accept"].tcf, "api").tc_string
+
+
+def test_a_site_audited_alone_is_clicked_after_its_consent_manager_is_ready(tmp_path: Path) -> None:
+    """Regression: tarteaucitron registers its services after load and ignores an earlier click.
+
+    Audited with the other sites the page had time to get ready by chance; alone, the accept context
+    clicked at DOMContentLoaded and saw no gated tracker. Both contexts now let the page settle first.
+    """
+    reason = missing_node_modules()
+    if reason:
+        pytest.skip(reason)
+    with cmp_web(tmp_path / "sites", npm=True) as web:
+        alone = audit_sites(web, ["www.tarteaucitron-presse.fr"], tmp_path / "out")
+    accept = alone.sites[0].phases["accept"]
+    assert accept.consent is not None and accept.consent.clicked
+    assert {"_ga", "_fbp", "www.googletagmanager.com", "www.facebook.com"} <= gated_evidence(accept)

@@ -177,9 +177,9 @@ class SiteCollector:
         clock.lap("context")
         try:
             page = await context.new_page()
-            # Only the ``before`` snapshot needs the page settled; the accept context's pre-click state
-            # duplicates it and is not reported, so it clicks as soon as the control is there.
-            http_status, load_error, warnings = await self._load(page, recorder, settle=with_before)
+            # Both contexts let the page settle before clicking, as a user would: a consent manager that
+            # registers its services after load ignores an earlier click (tarteaucitron does).
+            http_status, load_error, warnings = await self._load(page, recorder)
             clock.lap("load")
             final_url = page.url if page.url != "about:blank" else None
             if final_url:
@@ -257,14 +257,13 @@ class SiteCollector:
         recorder: NetworkRecorder,
         *,
         second_view: bool = False,
-        settle: bool = True,
         url: str | None = None,
     ) -> tuple[int | None, str | None, list[str]]:
         """Navigate (to ``url``, the site, or view again) and wait for the network to settle.
 
         Returns (HTTP status, fatal error, warnings). A page whose ``load`` event never fires is not
-        fatal: the evidence is collected anyway, with a warning. ``settle=False`` returns at
-        ``DOMContentLoaded``. An HTTP error status is fatal only for the first view.
+        fatal: the evidence is collected anyway, with a warning. An HTTP error status is fatal only for
+        the first view.
         """
         options = self.options
         warnings: list[str] = []
@@ -279,11 +278,6 @@ class SiteCollector:
         except PlaywrightError as exc:
             return None, describe_error(exc), warnings
         started = loop.time()
-        if not settle:
-            status = response.status if response is not None else None
-            if status is not None and status >= 400 and not second_view:
-                return status, f"HTTP {status} {response.status_text if response else ''}".strip(), warnings
-            return status, None, warnings
         try:
             await page.wait_for_load_state("load", timeout=options.timeout * 1000)
         except PlaywrightError:
