@@ -594,11 +594,6 @@ def scan_journal(path: Path) -> dict[str, str]:
     return out
 
 
-def finished_urls(out_dir: Path) -> set[str]:
-    """URLs already in the journal of ``out_dir`` (for ``--resume``)."""
-    return set(scan_journal(out_dir / JOURNAL_FILE))
-
-
 iter_run_sites = iter_latest
 """The final result of each site of a journal, one at a time (see :func:`auditor.results.iter_latest`)."""
 
