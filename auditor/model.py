@@ -9,6 +9,7 @@ without bumping :data:`SCHEMA_VERSION`.
 from __future__ import annotations
 
 import dataclasses
+import time
 import types
 import typing
 from collections.abc import Mapping
@@ -27,6 +28,11 @@ Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 """Severities from worst to mildest."""
 Status = Literal["ok", "error"]
+
+
+def iso_now() -> str:
+    """The current UTC time in the format of the results' timestamps (ISO-8601 to the second, ``Z``)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Progress of an audit run on stderr: a live rich display on a terminal, plain lines otherwise.
 
-Both displays are :class:`auditor.runner.RunObserver`\\ s: executors call :meth:`run_started` once,
+Both displays are :class:`auditor.run.RunObserver`\\ s: executors call :meth:`run_started` once,
 :meth:`site_finished` for every site as it is journaled (from the event loop or the Dask client's
 thread) and :meth:`note` for events worth telling (a browser restarted, a worker lost).
 

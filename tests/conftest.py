@@ -10,7 +10,7 @@ import pytest
 from auditor.config import AuditOptions, SiteConfig
 from auditor.fixtureweb import FixtureWeb
 from auditor.model import RunResult
-from auditor.runner import AuditPlan, run
+from auditor.run import AuditPlan, run
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ from auditor.fixtureweb import FixtureWeb
 from auditor.fixtureweb.static import BUILTIN_SITES
 from auditor.model import PhaseResult, RunResult, SiteResult
 from auditor.results import RESULTS_FILE, read_results
-from auditor.runner import AuditPlan, run
+from auditor.run import AuditPlan, run
 
 CMP_NODE_DIR = Path(__file__).parent / "fixtures" / "cmp"
 CMP_SITES_DIR = Path(__file__).parent / "fixtures" / "cmp-sites"

@@ -25,12 +25,12 @@ from distributed import Client, LocalCluster  # noqa: E402
 
 from auditor.browser.collect import slug  # noqa: E402
 from auditor.config import AuditOptions, SiteConfig  # noqa: E402
-from auditor.distributed import run_dask  # noqa: E402
 from auditor.fixtureweb import REFUSED_HOST, FixtureWeb  # noqa: E402
 from auditor.fixtureweb.synthetic import make_sites_dir, synthetic_hosts  # noqa: E402
 from auditor.pipeline import build_pipeline  # noqa: E402
 from auditor.results import JOURNAL_FILE, RESULTS_FILE, iter_journal, read_results  # noqa: E402
-from auditor.runner import AuditPlan  # noqa: E402
+from auditor.run import AuditPlan  # noqa: E402
+from auditor.run.dask import run_dask  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

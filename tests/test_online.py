@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from auditor.config import AuditOptions, SiteConfig
-from auditor.runner import AuditPlan, run
+from auditor.run import AuditPlan, run
 
 pytestmark = [pytest.mark.online, pytest.mark.browser]
 

@@ -10,29 +10,30 @@ from typing import Any, ClassVar
 
 import pytest
 
-from auditor import runner
 from auditor.browser.session import BrowserSession
 from auditor.config import AuditOptions, SiteConfig
 from auditor.model import BrowserInfo, SiteResult
 from auditor.results import JOURNAL_FILE, RESULTS_FILE, read_results
-from auditor.runner import (
+from auditor.run import (
     AuditPlan,
     BrowserPool,
-    MemoryGauge,
     RunBook,
     audit_site,
     default_concurrency,
     iter_run_sites,
+    memory,
     parse_memory,
-    retryable,
     scan_journal,
 )
+from auditor.run import site as site_module
+from auditor.run.memory import MemoryGauge
+from auditor.run.site import retryable
 
 
 @pytest.fixture(autouse=True)
 def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries without waiting."""
-    monkeypatch.setattr(runner, "RETRY_BACKOFF", 0.0)
+    monkeypatch.setattr(site_module, "RETRY_BACKOFF", 0.0)
 
 
 class FakeBrowser:
@@ -112,9 +113,9 @@ def test_parse_memory_rejects_nonsense(text: str) -> None:
 
 
 def test_default_concurrency_follows_cores_and_memory() -> None:
-    assert default_concurrency(100_000, cores=2) == 2 * runner.SITES_PER_CORE
-    assert default_concurrency(100_000, cores=64) == runner.MAX_DEFAULT_CONCURRENCY
-    small = runner.BROWSER_BASE_MB + 2 * runner.SITE_MB
+    assert default_concurrency(100_000, cores=2) == 2 * memory.SITES_PER_CORE
+    assert default_concurrency(100_000, cores=64) == memory.MAX_DEFAULT_CONCURRENCY
+    small = memory.BROWSER_BASE_MB + 2 * memory.SITE_MB
     assert default_concurrency(small, cores=8) == 2
     assert default_concurrency(10, cores=8) == 1
 

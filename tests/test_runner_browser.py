@@ -21,7 +21,7 @@ from auditor.fixtureweb import FixtureWeb
 from auditor.fixtureweb.synthetic import make_sites_dir, synthetic_hosts
 from auditor.model import RunResult
 from auditor.results import JOURNAL_FILE, RESULTS_FILE, iter_journal, read_results
-from auditor.runner import AuditPlan, RunSummary, run, run_local
+from auditor.run import AuditPlan, RunSummary, run, run_local
 
 pytestmark = pytest.mark.browser
 

@@ -40,6 +40,7 @@ from auditor.model import (
     Screenshot,
     SiteResult,
     StorageItem,
+    iso_now,
 )
 from auditor.party import PartyResolver, host_of, registrable_domain
 
@@ -136,7 +137,7 @@ class SiteCollector:
 
     async def run(self) -> SiteResult:
         """Audit the site: the reject context (with ``before``), then the accept context."""
-        started = _iso_now()
+        started = iso_now()
         phases: dict[str, PhaseResult] = {}
         final_url: str | None = None
         site_error: str | None = None
@@ -160,7 +161,7 @@ class SiteCollector:
             first_party=tuple(sorted(self.party.first_party)),
             phases=phases,
             started=started,
-            finished=_iso_now(),
+            finished=iso_now(),
         )
 
     async def _context_run(
@@ -399,7 +400,3 @@ async def _loaded(page: Page) -> bool:
         return bool(await page.evaluate("document.readyState === 'complete'"))
     except PlaywrightError:
         return False
-
-
-def _iso_now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

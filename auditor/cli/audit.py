@@ -22,7 +22,7 @@ from auditor.cli.app import (
 )
 from auditor.config import AuditOptions, SiteConfig, load_sites, sites_from_urls
 from auditor.results import RESULTS_FILE
-from auditor.runner import DEFAULT_RESTART_AFTER, AuditPlan, Executor, RunSummary, parse_memory
+from auditor.run import DEFAULT_RESTART_AFTER, AuditPlan, Executor, RunSummary, parse_memory
 from auditor.yamlutil import ConfigError
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def execute(
     """Validate everything, run the audit, write outputs; exit with the verdict's code."""
     from auditor.pipeline import build_pipeline
     from auditor.progress import make_progress
-    from auditor.runner import execute as run_plan
+    from auditor.run import execute as run_plan
 
     try:
         pipeline = build_pipeline(rules, sites, knowledge=list(knowledge or []), formats=formats or [])
@@ -140,7 +140,7 @@ def _run_line(summary: RunSummary) -> str:
 def _cluster_errors() -> tuple[type[Exception], ...]:
     """Errors of the Dask executor that mean "fix the command line" (exit 2), when Dask is installed."""
     try:
-        from auditor.distributed import ClusterError
+        from auditor.run.dask import ClusterError
     except ImportError:
         return ()
     return (ClusterError,)
@@ -256,7 +256,7 @@ def _scale_options(
     Returns (executor, memory budget in MiB, concurrency); exits 2 on a bad value, before any browser starts.
     With Dask, an unset budget stays ``None``: each worker then takes half of *its* available memory.
     """
-    from auditor.runner import default_concurrency, default_memory_budget_mb
+    from auditor.run import default_concurrency, default_memory_budget_mb
 
     if executor not in ("local", "dask"):
         fail(f"--executor must be local or dask, not {executor!r}")

@@ -9,7 +9,7 @@ specific to auditing:
 * **One long-lived browser per worker process.** A :class:`AuditWorkerPlugin` carries the run's
   :class:`WorkerJob` (browser options, post-processing, restart and memory settings) to every worker,
   including workers that join or restart later. On the worker, a :class:`WorkerRuntime` owns a
-  dedicated event-loop thread and a :class:`auditor.runner.BrowserPool` per job; each task (running in
+  dedicated event-loop thread and a :class:`auditor.run.pool.BrowserPool` per job; each task (running in
   one of the worker's threads) hands its site to that loop and waits. A worker with ``--nthreads N``
   therefore audits N sites at once in one Chromium — the same concurrency model as the local executor —
   and the pool restarts the browser after ``restart_after`` sites or a crash.
@@ -36,7 +36,6 @@ import logging
 import shutil
 import tempfile
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -49,19 +48,10 @@ from distributed.diagnostics.plugin import WorkerPlugin
 from auditor.browser.collect import slug
 from auditor.config import AuditOptions, SiteConfig
 from auditor.model import BrowserInfo, SiteResult
-from auditor.runner import (
-    DEFAULT_RESTART_AFTER,
-    AuditPlan,
-    BrowserPool,
-    PostProcess,
-    RunBook,
-    RunObserver,
-    RunSummary,
-    apply_postprocess,
-    audit_site,
-    default_memory_budget_mb,
-    identity,
-)
+from auditor.run.journal import RunBook, RunObserver, RunSummary
+from auditor.run.memory import default_memory_budget_mb
+from auditor.run.pool import CLOSE_TIMEOUT, DEFAULT_RESTART_AFTER, BrowserPool
+from auditor.run.site import AuditPlan, PostProcess, apply_postprocess, audit_site, failed_site, identity
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +61,6 @@ MIN_WINDOW = 8
 """Tasks in flight at least (workers may join after the run started)."""
 WORKER_POOL_LIMIT = 64
 """Leases of a worker's browser pool: the worker's thread count is the real limit."""
-CLOSE_TIMEOUT = 30.0
-"""Seconds a worker waits for its browser to close when a run ends."""
 
 
 class ClusterError(Exception):
@@ -233,11 +221,6 @@ def _write_files(out_dir: Path, files: tuple[tuple[str, bytes], ...]) -> None:
         path.write_bytes(content)
 
 
-def _failed(site: SiteConfig, reason: str) -> SiteResult:
-    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    return SiteResult(url=site.url, name=site.name, status="error", error=reason, started=now, finished=now)
-
-
 def _task_error(site: SiteConfig, exc: BaseException) -> SiteResult:
     from distributed import KilledWorker
 
@@ -245,7 +228,7 @@ def _task_error(site: SiteConfig, exc: BaseException) -> SiteResult:
         reason = "the Dask workers auditing this site died repeatedly (KilledWorker)"
     else:
         reason = f"the Dask task failed: {type(exc).__name__}: {exc}"
-    return _failed(site, reason)
+    return failed_site(site, reason)
 
 
 def connect(scheduler: str, timeout: str | float | None = None) -> Client:

@@ -1,0 +1,148 @@
+"""The per-site unit of work: the plan of a run, one attempt at a site, retries, post-processing.
+
+:func:`audit_site` (collect → post-process, with retries) is what every executor calls for each site:
+:mod:`auditor.run.local` in one browser on this machine, :mod:`auditor.run.dask` on cluster workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from auditor.browser.collect import collect_site, is_transient
+from auditor.config import AuditOptions, SiteConfig
+from auditor.model import SiteResult, iso_now
+from auditor.run.pool import DEFAULT_RESTART_AFTER, NO_BROWSER_REASON, BrowserPool
+
+log = logging.getLogger(__name__)
+
+PostProcess = Callable[[SiteResult], SiteResult]
+"""Pure step applied to each collected site (classification, rule evaluation)."""
+
+Executor = Literal["local", "dask"]
+"""Where the per-site audits run: this machine, or Dask distributed workers."""
+
+SITE_TIMEOUT_REASON = "the audit of the site timed out"
+"""Start of the error of a site abandoned by the watchdog (retried like a transient failure)."""
+RETRY_BACKOFF = 1.0
+"""Seconds before the second attempt of a site (doubled for each further attempt)."""
+
+
+def identity(site: SiteResult) -> SiteResult:
+    """The post-processing step that does nothing."""
+    return site
+
+
+@dataclass(frozen=True)
+class AuditPlan:
+    """What to audit and how; everything validated before a browser starts."""
+
+    sites: tuple[SiteConfig, ...]
+    options: AuditOptions
+    out_dir: Path
+    postprocess: PostProcess = identity
+    arguments: tuple[str, ...] = field(default_factory=lambda: tuple(sys.argv))
+    rule_packs: tuple[str, ...] = ()
+    rule_ids: tuple[str, ...] = ()
+    """Every rule the post-processing evaluates (recorded in ``results.json``)."""
+    resume: bool = False
+    """Skip sites already in ``out_dir``'s journal (else the journal is started afresh)."""
+    restart_after: int = DEFAULT_RESTART_AFTER
+    """Replace the browser after this many sites (0: never, except after a crash)."""
+    memory_budget_mb: int | None = None
+    """PSS of the process tree (per Dask worker) above which no new site starts; ``None``: no limit."""
+
+
+def site_timeout(options: AuditOptions) -> float:
+    """Seconds after which one attempt at a site is abandoned (a hung browser call): every wait, twice, plus slack."""
+    per_context = 2 * options.timeout + 3 * options.quiet_cap + 2 * options.banner_timeout + options.dwell
+    return 2 * per_context + 60.0
+
+
+_RETRY_HTTP = re.compile(r"^HTTP (502|503|504)\b")
+
+
+def retryable(reason: str | None) -> bool:
+    """Whether a site failure is transient: a network glitch, a gateway error (502/503/504), the watchdog."""
+    if not reason:
+        return False
+    return is_transient(reason) or bool(_RETRY_HTTP.match(reason)) or reason.startswith(SITE_TIMEOUT_REASON)
+
+
+def failed_site(site: SiteConfig, reason: str, started: str | None = None) -> SiteResult:
+    """The result of a site that could not be audited: ``status: error`` with ``reason`` (no evidence)."""
+    finished = iso_now()
+    return SiteResult(
+        url=site.url, name=site.name, status="error", error=reason, started=started or finished, finished=finished
+    )
+
+
+async def audit_site(
+    pool: BrowserPool,
+    site: SiteConfig,
+    plan: AuditPlan,
+    *,
+    out_dir: Path | None = None,
+    collect: Callable[..., Any] = collect_site,
+) -> SiteResult:
+    """Audit one site: collect its phases (retrying transient failures and browser crashes), post-process.
+
+    Never raises for a site's problems: failures become ``status: error`` with a reason, and every
+    attempt is counted in :attr:`SiteResult.attempts`. ``out_dir`` (default ``plan.out_dir``) receives
+    the screenshots.
+    """
+    target = out_dir if out_dir is not None else plan.out_dir
+    max_attempts = 1 + max(0, plan.options.retries)
+    limit = site_timeout(plan.options)
+    attempts = 0
+    started = iso_now()
+    while True:
+        attempts += 1
+        try:
+            result, crashed = await _attempt(pool, site, target, collect, limit, started)
+        except Exception as exc:  # the browser could not be (re)started: this site fails, the run goes on
+            log.exception("no browser for %s", site.url)
+            result, crashed = failed_site(site, f"{NO_BROWSER_REASON}: {type(exc).__name__}: {exc}", started), True
+        retry = crashed or retryable(result.error)
+        if result.status == "ok" or not retry or attempts >= max(max_attempts, 2 if crashed else 1):
+            break
+        log.info("retrying %s after: %s", site.url, result.error)
+        await asyncio.sleep(RETRY_BACKOFF * 2 ** (attempts - 1))
+    return apply_postprocess(plan.postprocess, replace(result, attempts=attempts))
+
+
+async def _attempt(
+    pool: BrowserPool, site: SiteConfig, target: Path, collect: Callable[..., Any], limit: float, started: str
+) -> tuple[SiteResult, bool]:
+    """One attempt at a site in a leased browser: (result, whether the browser crashed meanwhile)."""
+    async with pool.lease() as session:
+        try:
+            result: SiteResult = await asyncio.wait_for(collect(session, site, target), limit)
+        except TimeoutError:
+            result = failed_site(site, f"{SITE_TIMEOUT_REASON} after {limit:.0f} s", started)
+        except Exception as exc:  # a bug must cost one site, not the run
+            log.exception("internal error while auditing %s", site.url)
+            result = failed_site(site, f"internal error: {type(exc).__name__}: {exc}", started)
+        if pool.is_alive(session):
+            return result, False
+        pool.mark_crashed(session)
+        if result.status == "ok":  # the evidence was complete before the crash: keep it
+            return result, False
+        if not (result.error or "").startswith("browser"):
+            result = replace(result, error=f"browser crashed during the audit ({result.error})")
+        return result, True
+
+
+def apply_postprocess(postprocess: PostProcess, result: SiteResult) -> SiteResult:
+    """Run the post-processing of one collected site; a failure keeps the evidence and says the rules did not run."""
+    try:
+        return postprocess(result)
+    except Exception as exc:  # keep the evidence, say the rules could not run
+        log.exception("post-processing failed for %s", result.url)
+        return replace(result, status="error", error=f"post-processing failed: {type(exc).__name__}: {exc}")
