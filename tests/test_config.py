@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from auditor.cli import ExitCode, app
 from auditor.config import check_url, find_browser, load_sites, sites_from_urls
 from auditor.yamlutil import ConfigError
 
@@ -96,3 +98,16 @@ def test_browser_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     choice = find_browser()
     assert choice.path == str(exe)
     assert choice.origin == "CONSENT_AUDIT_BROWSER"
+
+
+def test_browser_command_names_the_browser_the_audit_would_use(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    exe = tmp_path / "chrome"
+    exe.write_text("#!/bin/sh\n")
+    exe.chmod(0o755)
+    monkeypatch.setenv("CONSENT_AUDIT_BROWSER", str(exe))
+    result = CliRunner().invoke(app, ["browser"])
+    assert result.exit_code == ExitCode.OK
+    assert result.stdout.strip() == f"{exe} (from CONSENT_AUDIT_BROWSER)"
+    missing = CliRunner().invoke(app, ["browser", "--browser", str(tmp_path / "none")])
+    assert missing.exit_code == ExitCode.USAGE
+    assert "not found or not executable" in missing.stderr

@@ -12,9 +12,7 @@ import hashlib
 import http.client
 import json
 import logging
-import os
 import re
-import shutil
 import socket
 import ssl
 import threading
@@ -27,8 +25,10 @@ from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from support import unavailable
 
 from auditor import fixtureweb
+from auditor.config import find_browser
 from auditor.fixtureweb import (
     DNS_FAILURE_HOST,
     REFUSED_HOST,
@@ -40,6 +40,7 @@ from auditor.fixtureweb import (
     tls,
 )
 from auditor.fixtureweb.static import parse_headers_file
+from auditor.yamlutil import ConfigError
 
 CONFORME = "www.journal-conforme.fr"
 PISTEURS = "www.gazette-pisteurs.fr"
@@ -360,14 +361,11 @@ def test_every_catalogued_site_serves_and_is_documented(web: FixtureWeb) -> None
 
 
 def chromium_path() -> str | None:
-    explicit = os.environ.get("CONSENT_AUDIT_BROWSER")
-    if explicit:
-        return explicit
-    for candidate in ("/usr/lib/chromium/chromium", "chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(candidate) if not os.path.isabs(candidate) else candidate
-        if found and os.access(found, os.X_OK):
-            return found
-    return None
+    """The Chromium the auditor itself would use (``None``: Playwright's own)."""
+    try:
+        return find_browser().path
+    except ConfigError as exc:
+        unavailable(str(exc))
 
 
 @pytest.fixture(scope="module")
@@ -382,8 +380,6 @@ def fw_browser(
 ) -> Iterator[Browser]:
     """One Chromium whose profile allows third-party cookies (Debian's default blocks them)."""
     executable = chromium_path()
-    if executable is None:
-        pytest.skip("no Chromium found (set CONSENT_AUDIT_BROWSER)")
     profile = tmp_path_factory.mktemp("chromium-profile")
     (profile / "Default").mkdir()
     (profile / "Default" / "Preferences").write_text(json.dumps({"profile": {"cookie_controls_mode": 0}}))
@@ -459,8 +455,6 @@ def test_browser_endless_page_reaches_domcontentloaded_but_not_load(web: Fixture
 @pytest.mark.browser
 def test_browser_stop_is_prompt_while_chromium_holds_a_connection(playwright_instance: Playwright) -> None:
     executable = chromium_path()
-    if executable is None:
-        pytest.skip("no Chromium found (set CONSENT_AUDIT_BROWSER)")
     own = FixtureWeb().start()
     chromium = playwright_instance.chromium.launch(executable_path=executable, args=own.chromium_args)
     try:

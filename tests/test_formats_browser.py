@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import unavailable
 
 from auditor.compare import build_comparison, run_labels
 from auditor.config import find_browser
@@ -27,7 +28,7 @@ def report_browser() -> Iterator[object]:
     try:
         choice = find_browser()
     except ConfigError as exc:
-        pytest.skip(str(exc))
+        unavailable(str(exc))
     with playwright_api.sync_playwright() as p:
         instance = p.chromium.launch(executable_path=choice.path)
         yield instance
