@@ -409,7 +409,10 @@ class AuditPlan:
     rule_ids: tuple[str, ...] = ()
     """Every rule the post-processing evaluates (recorded in ``results.json``)."""
     resume: bool = False
-    """Skip sites already in ``out_dir``'s journal (else the journal is started afresh)."""
+    """Skip sites already in ``out_dir``'s journal (else the journal is started afresh); their saved
+    evidence is evaluated again with the current ``postprocess`` (packs), with no browser."""
+    retry_failed: bool = False
+    """Resume, but audit again the sites the journal holds as failed (``status: error``)."""
     restart_after: int = DEFAULT_RESTART_AFTER
     """Replace the browser after this many sites (0: never, except after a crash)."""
     memory_budget_mb: int | None = None
@@ -613,7 +616,9 @@ class RunBook:
         self.observer = observer
         out = plan.out_dir
         journal_path = out / JOURNAL_FILE
-        previous = scan_journal(journal_path) if plan.resume else {}
+        previous = scan_journal(journal_path) if self.resuming else {}
+        if plan.retry_failed:
+            previous = {url: status for url, status in previous.items() if status == "ok"}
         self.todo: list[SiteConfig] = [s for s in plan.sites if s.url not in previous]
         self.summary = RunSummary(
             out_dir=out,
@@ -635,16 +640,48 @@ class RunBook:
         self._journal: Journal | None = None
         self._closed = False
 
+    @property
+    def resuming(self) -> bool:
+        """Whether the journal is kept (``--resume`` or ``--retry-failed``)."""
+        return self.plan.resume or self.plan.retry_failed
+
     def begin(self) -> None:
-        """Start the run: a fresh journal unless resuming; tell the observer (idempotent)."""
+        """Start the run: a fresh journal unless resuming; tell the observer (idempotent).
+
+        When resuming, the sites kept from the journal are evaluated again with the current packs
+        (:meth:`reevaluate`) before anything new is audited.
+        """
         if self._journal is not None:
             return
         self.plan.out_dir.mkdir(parents=True, exist_ok=True)
-        if not self.plan.resume and self.summary.journal_path.exists():
+        if not self.resuming and self.summary.journal_path.exists():
             self.summary.journal_path.unlink()
         self._journal = Journal(self.summary.journal_path)
+        if self.resuming:
+            self.reevaluate()
         if self.observer is not None:
             self.observer.run_started(self.summary.total, self.summary.resumed)
+
+    def reevaluate(self) -> int:
+        """Evaluate the resumed sites' saved evidence with the plan's post-processing; journal the changed ones.
+
+        No browser: the journal keeps the evidence. One site in memory at a time. Returns how many
+        sites got a new journal line (those whose findings, packs or rules changed).
+        """
+        assert self._journal is not None
+        kept = {s.url for s in self.plan.sites} - {s.url for s in self.todo}
+        changed = 0
+        for site in iter_latest(self.summary.journal_path, [s.url for s in self.plan.sites]):
+            if site.url not in kept or site.status != "ok":
+                continue
+            again = apply_postprocess(self.plan.postprocess, site)
+            if again != site:
+                self._journal.append(again)
+                changed += 1
+                if again.status != "ok":  # the rules could not run on the saved evidence
+                    self.summary.ok -= 1
+                    self.summary.failed += 1
+        return changed
 
     def _count(self, status: str) -> None:
         if status == "ok":
