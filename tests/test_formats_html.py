@@ -110,7 +110,7 @@ def test_verdicts_phases_and_failures_are_reported(html: str) -> None:
     assert "After &#34;Continuer sans accepter&#34;, 4 trackers (3 advertising, 1 analytics) still set cookies" in html
     assert "Could not be audited: net::ERR_NAME_NOT_RESOLVED" in html
     assert "Phase missing: no evidence recorded." in html
-    assert "Missing phase: accept." in html
+    assert "<li>the accept phase is missing</li>" in html  # in the list of what was not evaluated
     assert "Could not reject</strong>: no control matching the refusal labels" in html
     assert "Trackers still active after refusing" in html and "Only after accepting" in html
     assert "Site policy" in html or 'class="policy"' in html

@@ -25,8 +25,8 @@ def subject_key(subject: Subject) -> SubjectKey:
 
 def subject_text(subject: Subject) -> str:
     """A subject as people read it: ``IDE on .doubleclick.net``, ``request to ads.example``, ``the site``."""
-    if subject.kind == "site" and not (subject.name or subject.domain or subject.url):
-        return "the site"
+    if subject.kind == "site":  # its URL is the site's own: no need to repeat it
+        return f"the site ({subject.name})" if subject.name else "the site"
     if subject.name and subject.domain:
         return f"{subject.name} on {subject.domain}"
     what = subject.name or subject.domain or subject.url
