@@ -675,7 +675,7 @@ class RunBook:
             if site.url not in kept or site.status != "ok":
                 continue
             again = apply_postprocess(self.plan.postprocess, site)
-            if again != site:
+            if to_jsonable(again) != to_jsonable(site):  # compared as written (tuples and lists alike)
                 self._journal.append(again)
                 changed += 1
                 if again.status != "ok":  # the rules could not run on the saved evidence
