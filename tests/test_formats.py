@@ -316,6 +316,10 @@ def test_report_command(tmp_path: Path) -> None:
     assert bad.exit_code == 2
     missing = runner.invoke(app, ["report", str(tmp_path / "none.json")])
     assert missing.exit_code == 2 and "file not found" in missing.stderr
+    never = runner.invoke(app, ["report", str(RUN1), "-f", "markdown", "--fail-on", "never"])
+    assert never.exit_code == 0 and "(exit 3, `--fail-on never`)" in never.stdout  # a site is still not audited
+    wrong = runner.invoke(app, ["report", str(RUN1), "--fail-on", "critical"])
+    assert wrong.exit_code == 2 and "--fail-on" in wrong.stderr
 
 
 def test_junit_lists_evaluated_rules_that_found_nothing_as_passed(run1: RunResult) -> None:

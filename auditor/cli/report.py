@@ -1,6 +1,6 @@
 """``consent-audit report``, ``compare`` and ``diff``: outputs re-rendered from saved results, no browser.
 
-- ``report RESULTS --format html|junit|sarif|markdown|json|csv|console -o OUT [--show-values]``
+- ``report RESULTS --format html|junit|sarif|markdown|json|csv|console -o OUT [--show-values] [--fail-on SEV]``
 - ``compare RESULTS... -o compare.html [--format html|csv|json]``
 - ``diff OLD NEW [--format console|markdown|json] [-o OUT]``: exits 1 when a new error finding
   appears, 3 when evidence was lost: a site that was audited before no longer can be, or a check that
@@ -11,6 +11,7 @@ Without ``-o`` (or with ``-o -``) the output goes to stdout.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from enum import StrEnum
@@ -80,9 +81,20 @@ def report_command(
     show_values: Annotated[
         bool, typer.Option("--show-values", help="Show cookie values (hidden by default: they can identify people).")
     ] = False,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(help="Show the verdicts at this threshold (default: the one the run was judged at)."),
+    ] = None,
 ) -> None:
     """Render a saved results file as HTML, JUnit, SARIF, Markdown, JSON, CSV or a console summary."""
+    from auditor.verdict import check_fail_on
+
     run = _load(results)
+    if fail_on is not None:
+        try:
+            run = dataclasses.replace(run, fail_on=check_fail_on(fail_on))
+        except ValueError as exc:
+            fail(f"--fail-on: {exc}")
     try:
         text = render(run, fmt, show_values=show_values, results_path=_results_file(results))
     except FormatError as exc:
