@@ -301,3 +301,12 @@ def test_every_output_agrees_with_the_verdict(name: str, fail_on: str) -> None:
     assert again.fail_on == fail_on  # the threshold travels with the results file
     if name != "unconfirmed":  # this branch's model has no ConsentAction.effect to read back yet
         assert run_verdict(again) is verdict
+
+
+def test_the_sentence_puts_what_is_unconfirmed_before_the_good_news() -> None:
+    from auditor.formats.summary import summarise_site
+
+    sentence = summarise_site(UNCONFIRMED).sentence
+    assert sentence.startswith("Could not confirm everything: the effect of the reject click is unconfirmed")
+    assert "Seen: no tracker cookie" in sentence
+    assert summarise_site(CLEAN).sentence.startswith("No tracker cookie")

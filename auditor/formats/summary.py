@@ -209,7 +209,11 @@ def _reject_not_clicked(site: SiteResult) -> bool:
 def _sentence(site: SiteResult, failing: Sequence[Finding], not_evaluated: int, found: Sequence[Gap]) -> str:
     if site.status == "error":
         return f"Could not be audited: {site.error or 'no reason recorded'}."
-    return _facts(site, failing) + _gap_note(site, found, not_evaluated)
+    facts = _facts(site, failing)
+    note = _gap_note(site, found, not_evaluated)
+    if note and facts.startswith("No tracker cookie"):  # what is unconfirmed comes before the good news
+        return f"{note.strip()} Seen: {facts[0].lower()}{facts[1:]}"
+    return facts + note
 
 
 def _facts(site: SiteResult, failing: Sequence[Finding]) -> str:
@@ -305,12 +309,6 @@ class RunSummary:
     def failing(self, severity: Severity) -> int:
         """Failing findings of ``severity`` over all sites."""
         return sum(s.failing[severity] for s in self.sites)
-
-    def worst_findings(self, limit: int | None = None) -> list[tuple[SiteSummary, Finding]]:
-        """Failing and not-evaluated findings of all sites, worst first (baselined ones left out)."""
-        pairs = [(s, f) for s in self.sites for f in s.findings if f.baseline is None]
-        pairs.sort(key=lambda p: finding_sort_key(p[1]))
-        return pairs if limit is None else pairs[:limit]
 
 
 def summarise(run: RunResult) -> RunSummary:
