@@ -184,3 +184,22 @@ def test_run_returns_the_whole_result_for_small_runs(web: FixtureWeb, tmp_path: 
     result = run(plan, on_site=lambda s: seen.append(s.url))
     assert [s.url for s in result.sites] == seen == [web.url("www.crash-0004.fr")]
     assert result.browser.version
+
+
+def test_resume_judges_the_kept_sites_with_the_current_rules(fixture_web: FixtureWeb, tmp_path: Path) -> None:
+    """Audit with one pack, resume with another: no site is audited again, every site is judged by the new pack."""
+    from test_faults import browser_args, consent_audit
+
+    url = fixture_web.url("www.gazette-pisteurs.fr")  # a tracker before any choice
+    common = [url, "--out", str(tmp_path), "--no-screenshots", *browser_args(fixture_web)]
+    first = consent_audit(["audit", *common, "--rules", "tcf"])
+    assert first.code in (0, 1, 3), first.stderr
+    assert read_results(tmp_path / RESULTS_FILE).sites[0].rule_packs == ("tcf",)
+    audited = len(list(iter_journal(tmp_path / JOURNAL_FILE)))
+    second = consent_audit(["audit", *common, "--rules", "baseline", "--resume"])
+    site = read_results(tmp_path / RESULTS_FILE).sites[0]
+    assert site.rule_packs == ("baseline",) and {f.pack for f in site.findings} == {"baseline"}
+    assert any(f.rule == "baseline-third-party-tracker-cookie" and f.outcome == "fail" for f in site.findings)
+    assert second.code == 1, second.stderr
+    assert "0 site(s) audited this run" in second.stderr  # the evidence came from the journal
+    assert len(list(iter_journal(tmp_path / JOURNAL_FILE))) == audited + 1  # one re-evaluated line
