@@ -310,6 +310,11 @@ class RunSummary:
         """Failing findings of ``severity`` over all sites."""
         return sum(s.failing[severity] for s in self.sites)
 
+    @property
+    def not_evaluated(self) -> int:
+        """Findings whose rule could not be evaluated, over all sites."""
+        return sum(s.not_evaluated for s in self.sites)
+
 
 def summarise(run: RunResult) -> RunSummary:
     """Summarise every site of ``run`` at the threshold recorded in it."""
