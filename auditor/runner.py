@@ -413,6 +413,8 @@ class AuditPlan:
     evidence is evaluated again with the current ``postprocess`` (packs), with no browser."""
     retry_failed: bool = False
     """Resume, but audit again the sites the journal holds as failed (``status: error``)."""
+    fail_on: str = "error"
+    """The ``--fail-on`` threshold, recorded in ``results.json`` (``RunResult.fail_on``) for every output."""
     restart_after: int = DEFAULT_RESTART_AFTER
     """Replace the browser after this many sites (0: never, except after a crash)."""
     memory_budget_mb: int | None = None
@@ -735,6 +737,7 @@ class RunBook:
             options=_options_dict(plan.options),
             rule_packs=plan.rule_packs,
             rules=plan.rule_ids,
+            fail_on=plan.fail_on,
         )
         write_results_from_journal(header, summary.journal_path, summary.results_path, [s.url for s in plan.sites])
         return summary

@@ -534,3 +534,10 @@ def test_cli_keeps_the_audit_and_demo_commands() -> None:
         command.name or (command.callback.__name__ if command.callback else "") for command in app.registered_commands
     }
     assert {"audit", "demo"} <= names
+
+
+def test_results_record_the_threshold_of_the_plan(tmp_path: Path) -> None:
+    plan = plan_for(tmp_path, n=1, fail_on="warning")
+    with RunBook(plan) as book:
+        book.record(ok(plan.sites[0]))
+    assert read_results(tmp_path / RESULTS_FILE).fail_on == "warning"  # also for runs too large to load whole

@@ -98,6 +98,7 @@ def execute(
         rule_ids=pipeline.rule_ids,
         resume=resume,
         retry_failed=retry_failed,
+        fail_on=fail_on,
         restart_after=restart_after,
         memory_budget_mb=memory_budget_mb,
     )
