@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from auditor.formats.summary import PhaseCounts, Verdict, summarise
+from auditor.formats.summary import PhaseCounts, summarise
 from auditor.formats.templating import asset, render_template
 from auditor.model import PHASES, SEVERITIES, RunResult
+from auditor.verdict import Gap, Verdict
 
 METRICS: dict[str, str] = {
     "tracker_cookies": "Tracker cookies",
@@ -50,6 +51,8 @@ class ComparisonRow:
     failing: dict[str, int]
     """Failing findings per severity."""
     not_evaluated: int
+    gaps: tuple[Gap, ...] = ()
+    """What was not evaluated on the site (:func:`auditor.verdict.gaps`)."""
 
     def count(self, metric: str, phase: str) -> int | None:
         """A per-phase count, ``None`` when the phase is missing."""
@@ -58,9 +61,16 @@ class ComparisonRow:
 
     @property
     def honours_refusal(self) -> bool | None:
-        """No tracker cookie and no tracker host after refusing; ``None`` when that was not observed."""
+        """No tracker cookie and no tracker host after refusing; ``None`` when that was not observed.
+
+        Not observed: the reject phase is missing or failed, or its click was not made or not confirmed.
+        """
         reject = self.phases["reject"]
-        if not reject.present or reject.status != "ok":
+        if (
+            not reject.present
+            or reject.status != "ok"
+            or any(g.phase == "reject" and g.kind != "rule" for g in self.gaps)
+        ):
             return None
         return reject.tracker_cookies == 0 and reject.tracker_hosts == 0
 
@@ -237,6 +247,7 @@ def build_comparison(runs: Sequence[tuple[str, RunResult]]) -> Comparison:
                     phases=s.phases,
                     failing=s.failing,
                     not_evaluated=s.not_evaluated,
+                    gaps=s.gaps,
                 )
             )
     return Comparison(tuple(runs), tuple(rows))

@@ -1,8 +1,11 @@
 """Run-to-run diff: per site, the cookies, third-party hosts and findings that appeared or disappeared.
 
-``consent-audit diff old.json new.json`` is a regression gate for CI: it exits 1 when a new failing
-finding of severity ``error`` appears (not accepted by a baseline), and 3 when a site that was
-audited before can no longer be audited (its findings vanishing must not pass as an improvement).
+``consent-audit diff old.json new.json`` is a regression gate for CI: it exits 1 when a new violation
+at the new run's ``--fail-on`` threshold appears (``error`` by default; not accepted by a baseline),
+and 3 when evidence was lost: a site that was audited before can no longer be audited, or a check
+stopped being evaluated — a rule that failed or passed now has outcome ``error``, a phase disappeared
+or failed, a consent click is no longer made or confirmed (a gap of :func:`auditor.verdict.gaps` that
+the old run did not have). Findings vanishing because evidence vanished must not pass as an improvement.
 
 Sites are matched by URL. Cookies are compared by ``name (domain)``, hosts by name (third-party
 only), findings by rule, phase and subject (kind, name, domain; the URL only when the subject has
@@ -21,18 +24,28 @@ from rich.console import Console
 from rich.text import Text
 
 from auditor.formats.common import finding_text
-from auditor.formats.summary import Verdict, is_failing, site_label, sort_findings, summarise_site
+from auditor.formats.groups import subject_key
+from auditor.formats.summary import site_label, sort_findings, summarise_site
 from auditor.formats.text import md, one_line
 from auditor.model import PHASES, Finding, RunResult, SiteResult
+from auditor.verdict import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_SITE_FAILED,
+    Gap,
+    Verdict,
+    gaps,
+    is_failing,
+    is_violation,
+    run_fail_on,
+)
 
 FindingKey = tuple[str, str | None, str, str | None, str | None, str | None]
 
 
 def finding_key(f: Finding) -> FindingKey:
-    """What identifies a finding across runs."""
-    s = f.subject
-    url = s.url if not (s.name or s.domain) else None
-    return (f.rule, f.phase, s.kind, s.name, s.domain, url)
+    """What identifies a finding across runs: rule, phase and subject (:func:`subject_key`)."""
+    return (f.rule, f.phase, *subject_key(f.subject))
 
 
 def _cookies(site: SiteResult | None, phase: str) -> set[str]:
@@ -78,16 +91,25 @@ class SiteDiff:
     phases: tuple[PhaseDiff, ...]
     findings_added: tuple[Finding, ...]
     findings_removed: tuple[Finding, ...]
+    gaps_added: tuple[Gap, ...] = ()
+    """What the new run could not evaluate and the old one could (empty for added or dropped sites)."""
+    fail_on: str = "error"
+    """The new run's threshold: a new violation at it is a regression."""
 
     @property
     def new_errors(self) -> tuple[Finding, ...]:
-        """Findings that appeared, fail, are of severity ``error`` and are not baselined: regressions."""
-        return tuple(f for f in self.findings_added if is_failing(f) and f.severity == "error")
+        """Violations that appeared at the new run's threshold and are not baselined: regressions."""
+        return tuple(f for f in self.findings_added if is_violation(f) and is_failing(f, self.fail_on))
 
     @property
     def newly_unaudited(self) -> bool:
         """The site was audited in the old run and could not be in the new one."""
         return self.old is not None and self.old.status == "ok" and self.new is not None and self.new.status != "ok"
+
+    @property
+    def lost_evaluation(self) -> tuple[Gap, ...]:
+        """Checks that stopped being evaluated (the site was audited in both runs): regressions too."""
+        return self.gaps_added if not self.newly_unaudited else ()
 
     @property
     def changed(self) -> bool:
@@ -96,7 +118,7 @@ class SiteDiff:
             self.old is None
             or self.new is None
             or self.old_verdict != self.new_verdict
-            or bool(self.findings_added or self.findings_removed)
+            or bool(self.findings_added or self.findings_removed or self.gaps_added)
             or any(p.changed for p in self.phases)
         )
 
@@ -124,6 +146,9 @@ class SiteDiff:
             "findings_removed": [_finding_dict(f) for f in self.findings_removed],
             "new_errors": len(self.new_errors),
             "newly_unaudited": self.newly_unaudited,
+            "lost_evaluation": [
+                {"kind": g.kind, "phase": g.phase, "rule": g.rule, "detail": g.detail} for g in self.lost_evaluation
+            ],
         }
 
 
@@ -159,17 +184,23 @@ class RunDiff:
         return tuple(s for s in self.sites if s.newly_unaudited)
 
     @property
+    def lost_evaluation(self) -> tuple[tuple[SiteDiff, Gap], ...]:
+        """Every check that stopped being evaluated on a site audited in both runs."""
+        return tuple((s, g) for s in self.sites for g in s.lost_evaluation)
+
+    @property
     def changed(self) -> tuple[SiteDiff, ...]:
         """Sites with any difference."""
         return tuple(s for s in self.sites if s.changed)
 
     def exit_code(self) -> int:
-        """1 for a new error finding, else 3 for a site that can no longer be audited, else 0."""
+        """1 for a new violation, else 3 for lost evidence (a site no longer audited, a check no longer
+        evaluated), else 0."""
         if self.new_errors:
-            return 1
-        if self.newly_unaudited:
-            return 3
-        return 0
+            return EXIT_FINDINGS
+        if self.newly_unaudited or self.lost_evaluation:
+            return EXIT_SITE_FAILED
+        return EXIT_OK
 
     def to_json(self) -> str:
         """JSON: both runs' timestamps, totals and every site's changes."""
@@ -178,6 +209,8 @@ class RunDiff:
             "new": {"started": self.new.started, "finished": self.new.finished},
             "new_errors": len(self.new_errors),
             "newly_unaudited": [s.url for s in self.newly_unaudited],
+            "lost_evaluation": len(self.lost_evaluation),
+            "exit_code": self.exit_code(),
             "sites": [s.as_dict() for s in self.sites],
         }
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -189,7 +222,9 @@ class RunDiff:
             "",
             f"From the run of {md(self.old.started)} to the run of {md(self.new.started)}: "
             f"{len(self.changed)} of {len(self.sites)} sites changed, "
-            f"**{len(self.new_errors)} new error finding{'s' if len(self.new_errors) != 1 else ''}**.",
+            f"**{len(self.new_errors)} new error finding{'s' if len(self.new_errors) != 1 else ''}**, "
+            f"**{len(self.lost_evaluation)} check{'s' if len(self.lost_evaluation) != 1 else ''} no longer "
+            "evaluated**.",
         ]
         for s in self.changed:
             lines += ["", f"## {md(s.label)}", "", f"- Verdict: {_verdict(s.old_verdict)} → {_verdict(s.new_verdict)}"]
@@ -198,6 +233,10 @@ class RunDiff:
                 continue
             if s.old is None:
                 lines.append("- New in this run.")
+            if s.newly_unaudited:
+                lines.append("- ⛔ **No longer audited**: nothing can be concluded from its findings vanishing.")
+            for g in s.lost_evaluation:
+                lines.append(f"- ❔ **no longer evaluated**: {md(g.detail, 300)}")
             for f in s.findings_added:
                 tag = " **(new error)**" if f in s.new_errors else ""
                 lines.append(
@@ -234,7 +273,9 @@ class RunDiff:
         out.append(self.new.started)
         out.append(f": {len(self.changed)} of {len(self.sites)} sites changed, ")
         errors = len(self.new_errors)
-        out.append(f"{errors} new error finding{'s' if errors != 1 else ''}\n", style="bold red" if errors else "green")
+        out.append(f"{errors} new error finding{'s' if errors != 1 else ''}, ", style="bold red" if errors else "")
+        lost = len(self.lost_evaluation)
+        out.append(f"{lost} check{'s' if lost != 1 else ''} no longer evaluated\n", style="bold cyan" if lost else "")
         for s in self.changed:
             out.append(f"\n{one_line(s.label, 100)}", style="bold")
             out.append(f"  {_verdict(s.old_verdict)} → {_verdict(s.new_verdict)}\n")
@@ -243,6 +284,11 @@ class RunDiff:
                 continue
             if s.old is None:
                 out.append("  new in this run\n", style="dim")
+            if s.newly_unaudited:
+                out.append("  no longer audited: its findings vanishing proves nothing\n", style="bold magenta")
+            for g in s.lost_evaluation:
+                out.append("  ? no longer evaluated: ", style="bold cyan")
+                out.append(one_line(g.detail, 200) + "\n")
             for f in s.findings_added:
                 style = "red" if f in s.new_errors else "yellow"
                 out.append(f"  + {f.rule} [{f.severity}, {f.phase or 'site'}] ", style=style)
@@ -284,8 +330,10 @@ def _phase_ok(site: SiteResult | None, phase: str) -> bool:
     return p is not None and p.status == "ok"
 
 
-def diff_sites(old: SiteResult | None, new: SiteResult | None) -> SiteDiff:
-    """The diff of one site (either side may be ``None``: added or dropped site)."""
+def diff_sites(
+    old: SiteResult | None, new: SiteResult | None, old_fail_on: str = "error", new_fail_on: str = "error"
+) -> SiteDiff:
+    """The diff of one site (either side may be ``None``: added or dropped site), verdicts at each run's threshold."""
     some = new or old
     if some is None:
         raise ValueError("diff_sites needs at least one site")
@@ -305,16 +353,22 @@ def diff_sites(old: SiteResult | None, new: SiteResult | None) -> SiteDiff:
         )
     old_f = {finding_key(f): f for f in (old.findings if old else ())}
     new_f = {finding_key(f): f for f in (new.findings if new else ())}
+    added_gaps: tuple[Gap, ...] = ()
+    if old is not None and new is not None and old.status == "ok":
+        before = {g.key for g in gaps(old)}
+        added_gaps = tuple(g for g in gaps(new) if g.key not in before)
     return SiteDiff(
         url=some.url,
         label=site_label(some),
         old=old,
         new=new,
-        old_verdict=summarise_site(old).verdict if old else None,
-        new_verdict=summarise_site(new).verdict if new else None,
+        old_verdict=summarise_site(old, old_fail_on).verdict if old else None,
+        new_verdict=summarise_site(new, new_fail_on).verdict if new else None,
         phases=tuple(phases),
         findings_added=sort_findings(f for k, f in new_f.items() if k not in old_f),
         findings_removed=sort_findings(f for k, f in old_f.items() if k not in new_f),
+        gaps_added=added_gaps,
+        fail_on=new_fail_on,
     )
 
 
@@ -323,4 +377,5 @@ def diff_runs(old: RunResult, new: RunResult) -> RunDiff:
     old_sites = {s.url: s for s in old.sites}
     new_sites = {s.url: s for s in new.sites}
     urls = list(old_sites) + [u for u in new_sites if u not in old_sites]
-    return RunDiff(old, new, tuple(diff_sites(old_sites.get(u), new_sites.get(u)) for u in urls))
+    thresholds = (run_fail_on(old), run_fail_on(new))
+    return RunDiff(old, new, tuple(diff_sites(old_sites.get(u), new_sites.get(u), *thresholds) for u in urls))

@@ -292,6 +292,10 @@ class SiteResult:
     started: str | None = None
     finished: str | None = None
     attempts: int = 1
+    rule_packs: tuple[str, ...] = ()
+    """The rule packs this site was evaluated with (the run's, then its own from ``sites.yaml``)."""
+    rules: tuple[str, ...] = ()
+    """Ids of every rule evaluated on this site, the passing ones included (JUnit lists them per site)."""
 
 
 @dataclass(frozen=True)
@@ -326,6 +330,8 @@ class RunResult:
     rules: tuple[str, ...] = ()
     """Ids of every rule evaluated, the passing ones included (CI formats list them as passed)."""
     schema_version: int = SCHEMA_VERSION
+    fail_on: str = "error"
+    """The ``--fail-on`` threshold the run was judged at: every output shows the verdict at it."""
 
 
 # --- serialisation -----------------------------------------------------------------------------

@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor.cli.app import ExitCode
 from auditor.config import SiteConfig
 from auditor.formats import Format, FormatError, parse_format
 from auditor.knowledge import KnowledgeBase, classify_site
 from auditor.model import RunResult, SiteResult
-from auditor.policy import RuleSet, apply_baseline, evaluate, exit_code_for, load_baseline, load_rules
+from auditor.policy import RuleSet, apply_baseline, evaluate, load_baseline, load_rules
+from auditor.results import write_results
+from auditor.verdict import exit_code_for
 from auditor.yamlutil import ConfigError
 
 DEFAULT_PACKS = ("baseline",)
@@ -31,10 +32,12 @@ class Pipeline:
     knowledge: KnowledgeBase
     rules: RuleSet
     site_rules: dict[str, RuleSet]
-    """Per-site rule sets (when a site in ``sites.yaml`` adds packs), by site URL."""
+    """Per-site rule sets (when a site in ``sites.yaml`` adds packs, or ``check`` replays a run), by URL."""
     pack_names: tuple[str, ...]
     formats: tuple[Format, ...] = ()
     """Outputs to write beside ``results.json`` (validated when the pipeline is built)."""
+    site_packs: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    """The packs of each site of ``site_rules`` (recorded in ``SiteResult.rule_packs``), by URL."""
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -45,10 +48,15 @@ class Pipeline:
         return tuple(sorted(ids))
 
     def postprocess(self, site: SiteResult) -> SiteResult:
-        """Classify the evidence of one site and evaluate the rules on it (pure, fast)."""
+        """Classify the evidence of one site and evaluate its rules (pure, fast); record its packs and rules."""
         classified = classify_site(site, self.knowledge)
         rules = self.site_rules.get(site.url, self.rules)
-        return dataclasses.replace(classified, findings=evaluate(classified, rules))
+        return dataclasses.replace(
+            classified,
+            findings=evaluate(classified, rules),
+            rule_packs=self.site_packs.get(site.url, self.pack_names),
+            rules=tuple(sorted({r.id for r in rules.rules})),
+        )
 
     def finish(
         self,
@@ -57,15 +65,19 @@ class Pipeline:
         *,
         fail_on: str,
         baseline: Path | None,
-    ) -> ExitCode:
-        """Apply the baseline, write the requested formats and the CI summaries; return the exit code."""
+    ) -> int:
+        """Apply the baseline, write the requested formats and the CI summaries; return the exit code.
+
+        The threshold is recorded in the run (``RunResult.fail_on``), so every output shows the verdict
+        the exit code is made of, also when re-rendered later by ``consent-audit report``.
+        """
         from auditor.formats import write_outputs
 
         fixed: Sequence[object] = ()
         if baseline is not None:
             run, fixed = apply_baseline(run, load_baseline(baseline))
-            from auditor.results import write_results
-
+        if baseline is not None or run.fail_on != fail_on:
+            run = dataclasses.replace(run, fail_on=fail_on)
             write_results(run, out)
         written = write_outputs(run, out, self.formats)
         for path in written.values():
@@ -84,7 +96,7 @@ class Pipeline:
         from auditor.formats import print_console_summary
 
         print_console_summary(run)
-        return ExitCode(exit_code_for(run, fail_on=fail_on))
+        return exit_code_for(run, fail_on)
 
 
 def build_pipeline(
@@ -102,12 +114,54 @@ def build_pipeline(
     except FormatError as exc:
         raise ConfigError(str(exc)) from None
     names = tuple(packs or DEFAULT_PACKS)
+    site_packs = {s.url: _merge(names, s.rules) for s in sites if s.rules}
+    return _pipeline(names, site_packs, knowledge, chosen)
+
+
+def _merge(*packs: Sequence[str]) -> tuple[str, ...]:
+    """Pack lists joined in order, each pack once."""
+    return tuple(dict.fromkeys(p for group in packs for p in group))
+
+
+def _pipeline(
+    names: tuple[str, ...],
+    site_packs: dict[str, tuple[str, ...]],
+    knowledge: Sequence[str | Path],
+    formats: tuple[Format, ...] = (),
+) -> Pipeline:
+    """Load the run-wide packs and each distinct per-site pack list once."""
     rules = load_rules(list(names))
-    site_rules = {s.url: load_rules([*names, *s.rules]) for s in sites if s.rules}
+    loaded: dict[tuple[str, ...], RuleSet] = {names: rules}
+    for packs in site_packs.values():
+        if packs not in loaded:
+            loaded[packs] = load_rules(list(packs))
     return Pipeline(
         knowledge=KnowledgeBase.load(list(knowledge)),
         rules=rules,
-        site_rules=site_rules,
+        site_rules={url: loaded[p] for url, p in site_packs.items() if p != names},
         pack_names=names,
-        formats=chosen,
+        formats=formats,
+        site_packs={url: p for url, p in site_packs.items() if p != names},
     )
+
+
+def replay_pipeline(run: RunResult, packs: Sequence[str] | None, knowledge: Sequence[str | Path] = ()) -> Pipeline:
+    """The pipeline of ``consent-audit check``: each site re-evaluated with the packs it was audited with.
+
+    Without ``packs``, a site keeps its recorded ``SiteResult.rule_packs`` (else the run's
+    ``rule_packs``, else :data:`DEFAULT_PACKS`). With ``packs``, they replace the run-wide packs, and
+    a site's own extra packs (those it had beyond the run's, from ``sites.yaml``) are still added on
+    top: a site's policy pack is never dropped silently. ``ConfigError`` names a pack that cannot be
+    loaded (e.g. a site pack file that is not there any more).
+    """
+    recorded = tuple(run.rule_packs) or DEFAULT_PACKS
+    names = tuple(packs) if packs else recorded
+    site_packs: dict[str, tuple[str, ...]] = {}
+    for site in run.sites:
+        own = tuple(site.rule_packs) or recorded
+        if packs:
+            extra = [p for p in own if p not in recorded]
+            site_packs[site.url] = _merge(names, extra)
+        else:
+            site_packs[site.url] = own
+    return _pipeline(names, site_packs, knowledge)

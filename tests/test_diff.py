@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,9 @@ from typer.testing import CliRunner
 import auditor.cli  # noqa: F401  (registers the commands)
 from auditor.cli.app import app
 from auditor.diffing import RunDiff, diff_runs
-from auditor.formats.summary import Verdict
-from auditor.model import RunResult
+from auditor.model import Finding, RunResult, SiteResult, Subject
 from auditor.results import read_results, write_results
+from auditor.verdict import Verdict
 
 DATA = Path(__file__).parent / "data" / "results"
 RUN1 = DATA / "run1" / "results.json"
@@ -101,3 +102,57 @@ def test_diff_command_exit_codes(tmp_path: Path, run1: RunResult) -> None:
     assert result.exit_code == 2 and "not a results file" in result.stderr
     moved = write_results(run1, tmp_path / "copy")
     assert runner.invoke(app, ["diff", str(moved), str(RUN1)]).exit_code == 0
+
+
+def _sites(run: RunResult, url_part: str, change: Callable[[SiteResult], SiteResult]) -> RunResult:
+    return dataclasses.replace(run, sites=tuple(change(s) if url_part in s.url else s for s in run.sites))
+
+
+def test_a_phase_that_disappeared_is_a_regression(run1: RunResult) -> None:
+    def drop_reject(s: SiteResult) -> SiteResult:
+        return dataclasses.replace(s, phases={k: v for k, v in s.phases.items() if k != "reject"}, findings=())
+
+    d = diff_runs(run1, _sites(run1, "news-ok", drop_reject))
+    assert d.new_errors == ()  # fewer findings: it would look like an improvement
+    assert [(s.url, g.kind, g.phase) for s, g in d.lost_evaluation] == [
+        ("https://www.news-ok.example/", "phase-missing", "reject")
+    ]
+    assert d.exit_code() == 3
+    assert "no longer evaluated" in d.to_markdown() and "no longer evaluated" in d.to_text()
+    assert json.loads(d.to_json())["lost_evaluation"] == 1
+
+
+@pytest.mark.parametrize("old_outcome", ["fail", "pass"])
+def test_a_check_that_stopped_being_evaluated_is_a_regression(run1: RunResult, old_outcome: str) -> None:
+    ok_site = next(s for s in run1.sites if "news-ok" in s.url)
+    checked = Finding("r-x", "warning", "reject", Subject("cookie", name="_x"), "x", outcome="fail")
+    old = _sites(run1, "news-ok", lambda s: dataclasses.replace(s, findings=(*s.findings, checked)))
+    if old_outcome == "pass":
+        old = run1
+    unevaluated = dataclasses.replace(checked, subject=Subject("site"), outcome="error", message="cannot evaluate")
+    new = _sites(run1, "news-ok", lambda s: dataclasses.replace(s, findings=(*ok_site.findings, unevaluated)))
+    d = diff_runs(old, new)
+    assert [(g.kind, g.rule) for _, g in d.lost_evaluation] == [("rule", "r-x")]
+    assert d.exit_code() == 3
+
+
+def test_a_consent_click_no_longer_made_is_a_regression(run1: RunResult) -> None:
+    def no_click(s: SiteResult) -> SiteResult:
+        reject = s.phases["reject"]
+        assert reject.consent is not None
+        consent = dataclasses.replace(reject.consent, clicked=False, reason="button moved")
+        return dataclasses.replace(s, phases={**s.phases, "reject": dataclasses.replace(reject, consent=consent)})
+
+    d = diff_runs(run1, _sites(run1, "news-ok", no_click))
+    assert [(g.kind, g.phase) for _, g in d.lost_evaluation] == [("consent", "reject")]
+    assert site(d, "news-ok").new_verdict is Verdict.INCOMPLETE
+
+
+def test_diff_command_names_what_is_no_longer_evaluated(tmp_path: Path, run1: RunResult) -> None:
+    def drop_accept(s: SiteResult) -> SiteResult:
+        return dataclasses.replace(s, phases={k: v for k, v in s.phases.items() if k != "accept"})
+
+    new = write_results(_sites(run1, "news-ok", drop_accept), tmp_path / "new.json")
+    result = CliRunner().invoke(app, ["diff", str(RUN1), str(new)])
+    assert result.exit_code == 3, result.output
+    assert "no longer evaluated on https://www.news-ok.example/: the accept phase is missing" in result.stderr

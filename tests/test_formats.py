@@ -23,10 +23,11 @@ from auditor.formats import (
     render,
     write_outputs,
 )
-from auditor.formats.summary import Verdict, summarise
+from auditor.formats.summary import summarise
 from auditor.formats.text import lifetime, md
 from auditor.model import Finding, RunResult, Subject
 from auditor.results import read_results
+from auditor.verdict import Verdict
 
 DATA = Path(__file__).parent / "data" / "results"
 RUN1 = DATA / "run1" / "results.json"
@@ -315,6 +316,10 @@ def test_report_command(tmp_path: Path) -> None:
     assert bad.exit_code == 2
     missing = runner.invoke(app, ["report", str(tmp_path / "none.json")])
     assert missing.exit_code == 2 and "file not found" in missing.stderr
+    never = runner.invoke(app, ["report", str(RUN1), "-f", "markdown", "--fail-on", "never"])
+    assert never.exit_code == 0 and "(exit 3, `--fail-on never`)" in never.stdout  # a site is still not audited
+    wrong = runner.invoke(app, ["report", str(RUN1), "--fail-on", "critical"])
+    assert wrong.exit_code == 2 and "--fail-on" in wrong.stderr
 
 
 def test_junit_lists_evaluated_rules_that_found_nothing_as_passed(run1: RunResult) -> None:
@@ -334,3 +339,55 @@ def test_a_quote_is_labelled_site_policy_only_when_it_comes_from_the_sites_polic
         "Site policy"
     )
     assert quote_label({"url": "https://www.legifrance.gouv.fr/x", "quote": "Toute inaction ..."}) == "Quoted text"
+
+
+def test_junit_lists_per_site_only_the_rules_evaluated_there(run1: RunResult) -> None:
+    ok, bad = (next(s for s in run1.sites if h in s.url) for h in ("news-ok", "news-bad"))
+    ok = dataclasses.replace(ok, rules=("cnil-audience-exempt-first-party", "tcf-consent-after-opt-out"))
+    bad = dataclasses.replace(bad, rules=("cnil-tracker-lifetime",))
+    run = dataclasses.replace(run1, sites=(ok, bad), rules=("everything-of-the-run",))
+    suites = ET.fromstring(render(run, Format.JUNIT)).findall("testsuite")
+    names = [{c.get("name") for c in suite.findall("testcase")} for suite in suites]
+    assert names[0] == {"audit", "cnil-audience-exempt-first-party", "tcf-consent-after-opt-out"}
+    # a rule with a finding is always listed (the finding says it was evaluated); the run's list is not used
+    assert names[1] == {"audit", "cnil-tracker-lifetime"} | {f.rule for f in bad.findings}
+    assert all("everything-of-the-run" not in n for n in names)
+
+
+def test_junit_marks_an_incomplete_site_as_an_error_and_warnings_below_the_threshold_pass(run1: RunResult) -> None:
+    ok = next(s for s in run1.sites if "news-ok" in s.url)
+    partial = dataclasses.replace(ok, phases={k: v for k, v in ok.phases.items() if k != "accept"})
+    warned = dataclasses.replace(
+        ok, url="https://w.example/", findings=(Finding("w", "warning", "before", Subject("banner"), "small"),)
+    )
+    run = dataclasses.replace(run1, sites=(partial, warned), fail_on="error")
+    suites = ET.fromstring(render(run, Format.JUNIT)).findall("testsuite")
+    audit = next(c for c in suites[0].findall("testcase") if c.get("name") == "audit")
+    error = audit.find("error")
+    assert error is not None and error.get("type") == "incomplete" and "accept phase is missing" in (error.text or "")
+    case = next(c for c in suites[1].findall("testcase") if c.get("name") == "w")
+    assert case.find("failure") is None and "small" in (case.findtext("system-out") or "")
+    strict = ET.fromstring(render(dataclasses.replace(run, fail_on="warning"), Format.JUNIT)).findall("testsuite")
+    case = next(c for c in strict[1].findall("testcase") if c.get("name") == "w")
+    assert case.find("failure") is not None
+
+
+def test_findings_are_grouped_by_subject_in_the_human_formats() -> None:
+    from test_verdict import finding, run_of, site
+
+    ide = [finding("error", rule=r, phase_name=p) for r in ("r1", "r2") for p in ("before", "reject")]
+    ide.append(finding("warning", rule="r3", phase_name="reject"))
+    other = finding("error", rule="r1", name="_ga")
+    run = run_of(site("https://g.example/", *ide, other))
+    title = "IDE on .doubleclick.net: before any choice, after refusing; 3 rules"
+    markdown = render(run, Format.MARKDOWN)
+    assert markdown.count(title) == 1 and markdown.count("IDE on .doubleclick.net") == 1
+    assert "_ga on .doubleclick.net: before any choice; 1 rule" in markdown
+    console = render(run, Format.CONSOLE)
+    assert console.count("IDE on .doubleclick.net") == 1 and "3 rules" in console
+    html = render(run, Format.HTML)
+    assert html.count('class="group-title"') == 2 and "Findings (6 about 2 subjects)" in html
+    sarif = json.loads(render(run, Format.SARIF))
+    assert len(sarif["runs"][0]["results"]) == 6  # the machine formats keep one finding per rule
+    junit = ET.fromstring(render(run, Format.JUNIT))
+    assert {c.get("name") for c in junit.iter("testcase")} >= {"r1", "r2", "r3"}

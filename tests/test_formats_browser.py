@@ -54,9 +54,11 @@ def test_report_shows_verdicts_screenshots_and_tables(report_browser: object, tm
     out.write_text(render(read_results(RUN1), Format.HTML, results_path=RUN1), encoding="utf-8")
     page, requests, problems = open_page(report_browser, out)
     assert page.locator("table.verdicts").is_visible()  # type: ignore[attr-defined]
-    first = page.locator("table.verdicts tbody tr").first  # type: ignore[attr-defined]
-    assert "Le Journal" in first.inner_text() and "Fails" in first.inner_text()
-    sentence = page.locator("section.site .sentence").first  # type: ignore[attr-defined]
+    rows = page.locator("table.verdicts tbody tr")  # type: ignore[attr-defined]
+    assert "Shop (down)" in rows.first.inner_text() and "Not audited" in rows.first.inner_text()  # worst first
+    assert "Le Journal" in rows.nth(1).inner_text() and "Fails" in rows.nth(1).inner_text()
+    assert "Not audited" in page.locator("p.run-verdict").inner_text()  # type: ignore[attr-defined]
+    sentence = page.locator("section.site .sentence").nth(1)  # type: ignore[attr-defined]
     assert sentence.is_visible() and "still set cookies" in sentence.inner_text()
     shots = page.locator("img.banner-shot")  # type: ignore[attr-defined]
     assert shots.count() == 2

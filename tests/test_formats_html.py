@@ -110,7 +110,7 @@ def test_verdicts_phases_and_failures_are_reported(html: str) -> None:
     assert "After &#34;Continuer sans accepter&#34;, 4 trackers (3 advertising, 1 analytics) still set cookies" in html
     assert "Could not be audited: net::ERR_NAME_NOT_RESOLVED" in html
     assert "Phase missing: no evidence recorded." in html
-    assert "Missing phase: accept." in html
+    assert "<li>the accept phase is missing</li>" in html  # in the list of what was not evaluated
     assert "Could not reject</strong>: no control matching the refusal labels" in html
     assert "Trackers still active after refusing" in html and "Only after accepting" in html
     assert "Site policy" in html or 'class="policy"' in html
@@ -143,3 +143,19 @@ def test_provenance_hash_is_of_the_results_file(html: str, run1: RunResult) -> N
 
 def test_rendering_is_deterministic(run1: RunResult, html: str) -> None:
     assert render(run1, Format.HTML, results_path=RUN1) == html
+
+
+def test_nothing_that_could_not_be_evaluated_is_green(run1: RunResult) -> None:
+    import dataclasses
+
+    ok = next(s for s in run1.sites if "news-ok" in s.url)
+    reject = dataclasses.replace(ok.phases["reject"], status="error", error="the reject click failed", cookies=())
+    failed = dataclasses.replace(ok, phases={**ok.phases, "reject": reject}, findings=())
+    html = render(dataclasses.replace(run1, sites=(failed,)), Format.HTML)
+    box = html.split("<h4>Trackers still active after refusing</h4>", 1)
+    assert len(box) == 2
+    opening = box[0].rsplit("<div", 1)[1]
+    assert "tone-unknown" in opening and "tone-good" not in opening
+    assert "Not confirmed: the reject phase failed: the reject click failed" in box[1].split("</div>", 1)[0]
+    assert "badge v-pass" not in html and "badge v-incomplete" in html
+    assert "not everything could be evaluated" in html

@@ -164,3 +164,56 @@ def test_check_under_github_actions_annotates_and_writes_the_step_summary(
     assert result.exit_code == ExitCode.FINDINGS
     assert "::error" in result.stdout and "baseline-third-party-tracker-cookie" in result.stdout
     assert "baseline-third-party-tracker-cookie" in summary.read_text("utf-8")
+
+
+def test_check_replays_the_packs_recorded_for_each_site(tmp_path: Path) -> None:
+    quotidien = dataclasses.replace(visit(QUOTIDIEN), rule_packs=("baseline", "sites/le-quotidien-demo"))
+    fair = dataclasses.replace(visit(FAIR), rule_packs=("tcf",))
+    run = RunResult(ToolInfo("t", "0"), BrowserInfo(), "x", None, (), (quotidien, fair), rule_packs=("baseline",))
+    path = write_results(run, tmp_path / "results.json")
+    result = runner.invoke(app, ["check", str(path), "-o", str(tmp_path / "out.json")])
+    assert result.exit_code == ExitCode.FINDINGS, result.output
+    checked = read_results(tmp_path / "out.json")
+    q, f = checked.sites
+    assert q.rule_packs == ("baseline", "sites/le-quotidien-demo")
+    assert any(x.rule == "lqd-only-technical-cookies-after-refusal" for x in q.findings)  # its own pack ran
+    assert f.rule_packs == ("tcf",) and f.rules and all(r.startswith("tcf-") for r in f.rules)
+    assert (
+        "lqd-only-technical-cookies-after-refusal" in q.rules
+        and "lqd-only-technical-cookies-after-refusal" not in f.rules
+    )
+
+
+def test_check_with_rules_replaces_the_run_packs_and_keeps_each_sites_own(tmp_path: Path) -> None:
+    quotidien = dataclasses.replace(visit(QUOTIDIEN), rule_packs=("baseline", "sites/le-quotidien-demo"))
+    fair = dataclasses.replace(visit(FAIR), rule_packs=("baseline",))
+    run = RunResult(ToolInfo("t", "0"), BrowserInfo(), "x", None, (), (quotidien, fair), rule_packs=("baseline",))
+    path = write_results(run, tmp_path / "results.json")
+    result = runner.invoke(app, ["check", str(path), "-r", "tcf", "-o", str(tmp_path / "out.json")])
+    checked = read_results(tmp_path / "out.json")
+    assert checked.rule_packs == ("tcf",), result.output
+    assert [s.rule_packs for s in checked.sites] == [("tcf", "sites/le-quotidien-demo"), ("tcf",)]
+
+
+def test_check_of_an_incomplete_site_never_exits_0(tmp_path: Path) -> None:
+    fair = visit(FAIR)
+    clean = results_file(tmp_path, fair)
+    assert runner.invoke(app, ["check", str(clean), "-r", "tcf", "--fail-on", "never"]).exit_code == ExitCode.OK
+    partial = dataclasses.replace(fair, phases={k: v for k, v in fair.phases.items() if k != "accept"})
+    path = results_file(tmp_path, partial)
+    result = runner.invoke(app, ["check", str(path), "-r", "tcf", "--fail-on", "never"])
+    assert result.exit_code == ExitCode.SITE_FAILED, result.output
+    assert "Verdict: Incomplete (exit 3" in result.stderr
+
+
+def test_check_baseline_never_accepts_a_rule_that_could_not_be_evaluated(tmp_path: Path) -> None:
+    fair = visit(FAIR)
+    failed_reject = dataclasses.replace(fair.phases["reject"], status="error", error="reject click failed")
+    path = results_file(tmp_path, dataclasses.replace(fair, phases={**fair.phases, "reject": failed_reject}))
+    baseline = tmp_path / "baseline.yaml"
+    baseline.write_text("accepted:\n  - {rule: '*', reason: 'accept everything'}\n", "utf-8")
+    result = runner.invoke(app, ["check", str(path), "-r", "cnil", "--baseline", str(baseline), "-o", "-"])
+    assert result.exit_code != ExitCode.OK, result.output
+    findings = json.loads(result.stdout)["sites"][0]["findings"]
+    errors = [f for f in findings if f["outcome"] == "error"]
+    assert errors and all(f["baseline"] is None for f in errors)

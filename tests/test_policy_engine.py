@@ -303,33 +303,3 @@ def test_baseline_from_findings_round_trips(tmp_path: Path) -> None:
     path.write_text(baseline_from_findings([visit], "adopted"), "utf-8")
     run2, _fixed = apply_baseline(run_of(visit), load_baseline(path))
     assert all(f.baseline == "adopted" for f in run2.sites[0].findings)
-
-
-def finding(severity: str, outcome: str = "fail", baseline: str | None = None) -> Finding:
-    return Finding("r", severity, "before", Subject("cookie"), "m", outcome=outcome, baseline=baseline)  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    ("statuses", "findings", "fail_on", "code"),
-    [
-        (["ok"], [], "error", ExitCode.OK),
-        (["ok"], [finding("warning")], "error", ExitCode.OK),
-        (["ok"], [finding("warning")], "warning", ExitCode.FINDINGS),
-        (["ok"], [finding("info")], "warning", ExitCode.OK),
-        (["ok"], [finding("info")], "info", ExitCode.FINDINGS),
-        (["ok"], [finding("error", outcome="error")], "error", ExitCode.FINDINGS),  # not evaluated is not a pass
-        (["ok"], [finding("error", baseline="accepted")], "error", ExitCode.OK),
-        (["ok"], [finding("error")], "never", ExitCode.OK),
-        (["ok", "error"], [finding("error")], "error", ExitCode.SITE_FAILED),  # 3 wins over 1
-        (["error"], [], "never", ExitCode.SITE_FAILED),
-    ],
-)
-def test_exit_codes(statuses: list[str], findings: list[Finding], fail_on: str, code: int) -> None:
-    sites = [SiteResult(url=f"https://s{i}.fr/", status=s) for i, s in enumerate(statuses)]  # type: ignore[arg-type]
-    sites[0] = dataclasses.replace(sites[0], findings=tuple(findings))
-    assert exit_code_for(run_of(*sites), fail_on=fail_on) == code
-
-
-def test_bad_fail_on() -> None:
-    with pytest.raises(ValueError, match="expected one of: error, warning, info, never"):
-        exit_code_for(run_of(), fail_on="critical")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -337,6 +338,45 @@ def test_runbook_resume_skips_finished_sites_and_counts_them(tmp_path: Path) -> 
     assert [s.url for s in run.sites] == [s.url for s in plan.sites]
 
 
+def test_resume_evaluates_saved_evidence_again_with_the_current_packs(tmp_path: Path) -> None:
+    from auditor.model import Finding, Subject
+
+    plan = plan_for(tmp_path, n=2)
+    with RunBook(plan) as book:
+        book.record(ok(plan.sites[0]))
+        book.record(SiteResult(url=plan.sites[1].url, status="error", error="HTTP 500"))
+    new_rule = Finding("new-rule", "error", None, Subject("site"), "found by the new pack")
+
+    def new_packs(site: SiteResult) -> SiteResult:
+        return dataclasses.replace(site, findings=(new_rule,), rule_packs=("new",), rules=("new-rule",))
+
+    resumed = RunBook(AuditPlan(**{**plan.__dict__, "resume": True, "postprocess": new_packs}))
+    assert resumed.todo == []  # nothing to audit: no browser needed
+    resumed.close()
+    run = read_results(tmp_path / RESULTS_FILE)
+    assert run.sites[0].findings == (new_rule,) and run.sites[0].rule_packs == ("new",)
+    assert run.sites[1].status == "error" and run.sites[1].findings == ()  # no evidence to evaluate
+    lines = (tmp_path / JOURNAL_FILE).read_text(encoding="utf-8").count("\n")
+    again = RunBook(AuditPlan(**{**plan.__dict__, "resume": True, "postprocess": new_packs}))
+    again.close()
+    assert (tmp_path / JOURNAL_FILE).read_text(encoding="utf-8").count("\n") == lines  # unchanged: not rewritten
+
+
+def test_retry_failed_audits_the_failed_sites_again_and_keeps_the_others(tmp_path: Path) -> None:
+    plan = plan_for(tmp_path, n=3)
+    with RunBook(plan) as book:
+        book.record(ok(plan.sites[0]))
+        book.record(SiteResult(url=plan.sites[1].url, status="error", error="HTTP 500"))
+    retry = RunBook(AuditPlan(**{**plan.__dict__, "retry_failed": True}))
+    assert [s.url for s in retry.todo] == [plan.sites[1].url, plan.sites[2].url]
+    assert (retry.summary.resumed, retry.summary.ok, retry.summary.failed) == (1, 1, 0)
+    retry.record(ok(plan.sites[1]))
+    retry.record(ok(plan.sites[2]))
+    summary = retry.close()
+    assert (summary.ok, summary.failed, summary.missing) == (3, 0, 0)
+    assert [s.status for s in read_results(tmp_path / RESULTS_FILE).sites] == ["ok", "ok", "ok"]
+
+
 def test_runbook_without_resume_starts_a_fresh_journal(tmp_path: Path) -> None:
     plan = plan_for(tmp_path, n=2)
     with RunBook(plan) as book:
@@ -454,7 +494,7 @@ def test_live_progress_shows_counts_rate_and_failures() -> None:
 def test_streamed_verdict_matches_exit_code_precedence(tmp_path: Path) -> None:
     from auditor.cli.app import ExitCode
     from auditor.cli.audit import _streamed_verdict
-    from auditor.model import Finding, Subject
+    from auditor.model import ConsentAction, Finding, PhaseResult, Subject
 
     def finding(severity: str) -> Finding:
         return Finding(rule="r", severity=severity, phase="before", subject=Subject(kind="cookie"), message="m")  # type: ignore[arg-type]
@@ -468,11 +508,22 @@ def test_streamed_verdict_matches_exit_code_precedence(tmp_path: Path) -> None:
                 book.record(site)
         return _streamed_verdict(book.summary, fail_on)
 
-    clean = [SiteResult(url=f"https://s{i}.fr/", status="ok") for i in range(300)]
+    def complete(url: str, *findings: Finding) -> SiteResult:
+        phases = {
+            p: PhaseResult(
+                name=p, status="ok", consent=None if p == "before" else ConsentAction(action=p, clicked=True)
+            )
+            for p in ("before", "reject", "accept")
+        }
+        return SiteResult(url=url, status="ok", phases=phases, findings=findings)  # type: ignore[arg-type]
+
+    clean = [complete(f"https://s{i}.fr/") for i in range(300)]
     assert verdict(clean) == ExitCode.OK
-    warned = [*clean[:-1], SiteResult(url="https://w.fr/", status="ok", findings=(finding("warning"),))]
+    warned = [*clean[:-1], complete("https://w.fr/", finding("warning"))]
     assert verdict(warned) == ExitCode.OK
     assert verdict(warned, fail_on="warning") == ExitCode.FINDINGS
+    incomplete = [*clean[:-1], SiteResult(url="https://p.fr/", status="ok")]  # no phase at all
+    assert verdict(incomplete) == ExitCode.SITE_FAILED
     failed = [*warned, SiteResult(url="https://x.fr/", status="error", error="DNS")]
     assert verdict(failed, fail_on="warning") == ExitCode.SITE_FAILED
 
@@ -484,3 +535,10 @@ def test_cli_keeps_the_audit_and_demo_commands() -> None:
         command.name or (command.callback.__name__ if command.callback else "") for command in app.registered_commands
     }
     assert {"audit", "demo"} <= names
+
+
+def test_results_record_the_threshold_of_the_plan(tmp_path: Path) -> None:
+    plan = plan_for(tmp_path, n=1, fail_on="warning")
+    with RunBook(plan) as book:
+        book.record(ok(plan.sites[0]))
+    assert read_results(tmp_path / RESULTS_FILE).fail_on == "warning"  # also for runs too large to load whole

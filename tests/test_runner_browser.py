@@ -184,3 +184,43 @@ def test_run_returns_the_whole_result_for_small_runs(web: FixtureWeb, tmp_path: 
     result = run(plan, on_site=lambda s: seen.append(s.url))
     assert [s.url for s in result.sites] == seen == [web.url("www.crash-0004.fr")]
     assert result.browser.version
+
+
+def test_resume_judges_the_kept_sites_with_the_current_rules(fixture_web: FixtureWeb, tmp_path: Path) -> None:
+    """Audit with one pack, resume with another: no site is audited again, every site is judged by the new pack."""
+    from test_faults import browser_args, consent_audit
+
+    url = fixture_web.url("www.gazette-pisteurs.fr")  # a tracker before any choice
+    common = [url, "--out", str(tmp_path), "--no-screenshots", *browser_args(fixture_web)]
+    first = consent_audit(["audit", *common, "--rules", "tcf"])
+    assert first.code in (0, 1, 3), first.stderr
+    assert read_results(tmp_path / RESULTS_FILE).sites[0].rule_packs == ("tcf",)
+    audited = len(list(iter_journal(tmp_path / JOURNAL_FILE)))
+    second = consent_audit(["audit", *common, "--rules", "baseline", "--resume"])
+    site = read_results(tmp_path / RESULTS_FILE).sites[0]
+    assert site.rule_packs == ("baseline",) and {f.pack for f in site.findings} == {"baseline"}
+    assert any(f.rule == "baseline-third-party-tracker-cookie" and f.outcome == "fail" for f in site.findings)
+    assert second.code == 1, second.stderr
+    assert "0 site(s) audited this run" in second.stderr  # the evidence came from the journal
+    assert len(list(iter_journal(tmp_path / JOURNAL_FILE))) == audited + 1  # one re-evaluated line
+
+
+def test_retry_failed_audits_again_the_sites_that_failed(fixture_web: FixtureWeb, tmp_path: Path) -> None:
+    """A site of the plan journaled as failed is audited again; another journaled site is left as it is."""
+    from test_faults import browser_args, consent_audit
+
+    from auditor.model import SiteResult
+    from auditor.results import Journal
+
+    failed, kept = fixture_web.url("www.journal-conforme.fr"), fixture_web.url("www.gazette-pisteurs.fr")
+    with Journal(tmp_path / JOURNAL_FILE) as journal:
+        journal.append(SiteResult(url=failed, status="error", error="net::ERR_CONNECTION_RESET (then)"))
+        journal.append(SiteResult(url=kept, status="error", error="not in this plan"))
+    common = [failed, "--out", str(tmp_path), "--no-screenshots", *browser_args(fixture_web)]
+    resumed = consent_audit(["audit", *common, "--resume"])
+    assert resumed.code == 3 and "0 site(s) audited this run" in resumed.stderr, resumed.stderr
+    retried = consent_audit(["audit", *common, "--retry-failed"])
+    assert "1 site(s) audited this run" in retried.stderr, retried.stderr
+    sites = {s.url: s for s in read_results(tmp_path / RESULTS_FILE).sites}
+    assert sites[failed].status == "ok" and set(sites[failed].phases) == {"before", "reject", "accept"}
+    assert sites[kept].status == "error" and sites[kept].error == "not in this plan"

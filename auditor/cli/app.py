@@ -12,6 +12,8 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from auditor.verdict import EXIT_FINDINGS, EXIT_OK, EXIT_SITE_FAILED, EXIT_USAGE
+
 app = typer.Typer(
     name="consent-audit",
     help="Audit cookie consent: what a site stores and sends before consent, after reject and after accept.",
@@ -22,16 +24,16 @@ app = typer.Typer(
 
 
 class ExitCode(IntEnum):
-    """The documented exit codes of ``consent-audit``."""
+    """The documented exit codes of ``consent-audit`` (values from :mod:`auditor.verdict`)."""
 
-    OK = 0
-    """Clean: no finding at or above ``--fail-on``."""
-    FINDINGS = 1
+    OK = EXIT_OK
+    """Clean: no finding at or above ``--fail-on`` and nothing left unevaluated."""
+    FINDINGS = EXIT_FINDINGS
     """Findings at or above ``--fail-on`` (or, for ``diff``, a new error finding)."""
-    USAGE = 2
+    USAGE = EXIT_USAGE
     """Usage, configuration or rule-pack error: nothing was audited."""
-    SITE_FAILED = 3
-    """At least one site could not be audited."""
+    SITE_FAILED = EXIT_SITE_FAILED
+    """Evidence is missing: a site could not be audited, or is incomplete (for ``diff``: lost evidence)."""
 
 
 def fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:

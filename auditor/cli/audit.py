@@ -40,16 +40,10 @@ it (and with no ``--format`` or ``--baseline``), the verdict and counts are stre
 
 
 def _streamed_verdict(summary: RunSummary, fail_on: str) -> ExitCode:
-    """The exit code of a large run, reading one site at a time (same precedence as ``exit_code_for``)."""
-    from auditor.policy.verdict import is_failing
+    """The exit code of a large run, reading one site at a time (the verdict of :mod:`auditor.verdict`)."""
+    from auditor.verdict import exit_code_for_sites
 
-    code = ExitCode.OK
-    for site in summary.iter_sites():
-        if site.status == "error":
-            return ExitCode.SITE_FAILED
-        if code == ExitCode.OK and any(is_failing(f, fail_on) for f in site.findings):
-            code = ExitCode.FINDINGS
-    return code
+    return ExitCode(exit_code_for_sites(summary.iter_sites(), fail_on))
 
 
 def _under_ci() -> bool:
@@ -60,7 +54,7 @@ def _under_ci() -> bool:
 def _finish(pipeline: Pipeline, summary: RunSummary, out: Path, *, fail_on: str, baseline: Path | None) -> ExitCode:
     """Outputs and verdict: the whole run for small runs (or when formats need it), else streamed."""
     if summary.total <= IN_MEMORY_SITES or baseline is not None or pipeline.formats or _under_ci():
-        return pipeline.finish(summary.load(), out, fail_on=fail_on, baseline=baseline)
+        return ExitCode(pipeline.finish(summary.load(), out, fail_on=fail_on, baseline=baseline))
     code = _streamed_verdict(summary, fail_on)
     print(
         f"{summary.total} site(s): {summary.ok} audited, {summary.failed} could not be audited; exit code {int(code)}",
@@ -79,6 +73,7 @@ def execute(
     baseline: Path | None = None,
     formats: list[str] | None = None,
     resume: bool = False,
+    retry_failed: bool = False,
     executor: Executor = "local",
     scheduler: str | None = None,
     restart_after: int = DEFAULT_RESTART_AFTER,
@@ -102,6 +97,8 @@ def execute(
         rule_packs=pipeline.pack_names,
         rule_ids=pipeline.rule_ids,
         resume=resume,
+        retry_failed=retry_failed,
+        fail_on=fail_on,
         restart_after=restart_after,
         memory_budget_mb=memory_budget_mb,
     )
@@ -184,7 +181,20 @@ def audit(
     ] = False,
     screenshots: Annotated[bool, typer.Option(help="Take a screenshot per phase.")] = True,
     retries: Annotated[int, typer.Option(help="Extra attempts for a site failing with a transient network error.")] = 1,
-    resume: Annotated[bool, typer.Option(help="Skip sites already finished in OUT's journal.")] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            help="Skip sites already finished in OUT's journal; their saved evidence is evaluated again with the "
+            "current --rules (no browser)."
+        ),
+    ] = False,
+    retry_failed: Annotated[
+        bool,
+        typer.Option(
+            "--retry-failed",
+            help="Like --resume, but audit again the sites that failed (status error) in OUT's journal.",
+        ),
+    ] = False,
     executor: Annotated[
         str, typer.Option(help="Where sites are audited: local (this machine) or dask (workers of --scheduler).")
     ] = "local",
@@ -240,6 +250,7 @@ def audit(
         baseline=baseline,
         formats=format,
         resume=resume,
+        retry_failed=retry_failed,
         executor=chosen_executor,
         scheduler=scheduler,
         restart_after=restart_after,

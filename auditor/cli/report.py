@@ -1,15 +1,17 @@
 """``consent-audit report``, ``compare`` and ``diff``: outputs re-rendered from saved results, no browser.
 
-- ``report RESULTS --format html|junit|sarif|markdown|json|csv|console -o OUT [--show-values]``
+- ``report RESULTS --format html|junit|sarif|markdown|json|csv|console -o OUT [--show-values] [--fail-on SEV]``
 - ``compare RESULTS... -o compare.html [--format html|csv|json]``
 - ``diff OLD NEW [--format console|markdown|json] [-o OUT]``: exits 1 when a new error finding
-  appears, 3 when a site that was audited before no longer can be.
+  appears, 3 when evidence was lost: a site that was audited before no longer can be, or a check that
+  was evaluated before no longer is (see :mod:`auditor.diffing`).
 
 Without ``-o`` (or with ``-o -``) the output goes to stdout.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from enum import StrEnum
@@ -79,9 +81,20 @@ def report_command(
     show_values: Annotated[
         bool, typer.Option("--show-values", help="Show cookie values (hidden by default: they can identify people).")
     ] = False,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(help="Show the verdicts at this threshold (default: the one the run was judged at)."),
+    ] = None,
 ) -> None:
     """Render a saved results file as HTML, JUnit, SARIF, Markdown, JSON, CSV or a console summary."""
+    from auditor.verdict import check_fail_on
+
     run = _load(results)
+    if fail_on is not None:
+        try:
+            run = dataclasses.replace(run, fail_on=check_fail_on(fail_on))
+        except ValueError as exc:
+            fail(f"--fail-on: {exc}")
     try:
         text = render(run, fmt, show_values=show_values, results_path=_results_file(results))
     except FormatError as exc:
@@ -119,7 +132,11 @@ def diff_command(
     fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.CONSOLE,
     output: OutputOpt = None,
 ) -> None:
-    """Show what changed between two runs; exit 1 when a new error finding appears (a CI regression gate)."""
+    """Show what changed between two runs; exit 1 when a new error finding appears, 3 when evidence was lost.
+
+    Lost evidence: a site no longer audited, or a check no longer evaluated (a rule that now could not
+    be evaluated, a phase that disappeared or failed, a consent click no longer made or confirmed).
+    """
     from auditor.diffing import diff_runs
 
     diff = diff_runs(_load(old), _load(new))
@@ -137,6 +154,9 @@ def diff_command(
     if code == ExitCode.FINDINGS:
         print(f"consent-audit: {len(diff.new_errors)} new error finding(s)", file=sys.stderr)
     elif code == ExitCode.SITE_FAILED:
-        urls = ", ".join(s.url for s in diff.newly_unaudited)
-        print(f"consent-audit: no longer audited: {urls}", file=sys.stderr)
+        if diff.newly_unaudited:
+            urls = ", ".join(s.url for s in diff.newly_unaudited)
+            print(f"consent-audit: no longer audited: {urls}", file=sys.stderr)
+        for site, gap in diff.lost_evaluation:
+            print(f"consent-audit: no longer evaluated on {site.url}: {gap.detail}", file=sys.stderr)
     raise typer.Exit(code)

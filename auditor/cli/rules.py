@@ -7,6 +7,8 @@
   for the built-in packs).
 - ``check RESULTS [--rules PACK]... [--baseline FILE] [--fail-on SEV] [--knowledge FILE]... [-o OUT]``:
   classify and evaluate a saved ``results.json`` again, with no browser; exit 0/1/2/3 as ``audit``.
+  Each site is re-evaluated with the packs recorded for it (``SiteResult.rule_packs``); ``--rules``
+  replaces the run-wide packs and keeps each site's own extra packs (see :func:`auditor.pipeline.replay_pipeline`).
 
 Machine output (``--json``, ``-o -``) goes to stdout; summaries and errors to stderr.
 """
@@ -30,7 +32,6 @@ from auditor.policy import (
     apply_baseline,
     builtin_packs,
     check_fail_on,
-    exit_code_for,
     load_baseline,
     load_rules,
     rule_markdown,
@@ -160,7 +161,8 @@ def check_command(
         typer.Option(
             "--rules",
             "-r",
-            help="Rule pack: built-in name or YAML file (repeatable). Default: the packs the run was audited with.",
+            help="Rule pack: built-in name or YAML file (repeatable), replacing the run-wide packs (each site "
+            "keeps its own extra packs). Default: the packs each site was audited with.",
         ),
     ] = None,
     baseline: Annotated[
@@ -181,10 +183,11 @@ def check_command(
     """Re-evaluate a saved run against rule packs, with no browser: classification, rules, baseline, exit code.
 
     Exit codes: 0 clean; 1 findings at or above --fail-on (not accepted by the baseline; a rule that
-    could not be evaluated counts); 2 usage or configuration error; 3 a site could not be audited
-    (wins over 1: an unaudited site can hide violations).
+    could not be evaluated counts); 2 usage or configuration error; 3 evidence is missing: a site could
+    not be audited (wins over 1), or a site is incomplete with no failing finding (never 0).
     """
-    from auditor.pipeline import build_pipeline
+    from auditor.pipeline import replay_pipeline
+    from auditor.verdict import exit_code_for
 
     try:
         check_fail_on(fail_on)
@@ -194,9 +197,8 @@ def check_command(
         run = read_results(results)
     except ResultsError as exc:
         fail(str(exc))
-    names = list(packs or run.rule_packs or ["baseline"])
     try:
-        pipeline = build_pipeline(names, knowledge=[str(k) for k in knowledge or []])
+        pipeline = replay_pipeline(run, packs, knowledge=[str(k) for k in knowledge or []])
         accepted = load_baseline(baseline) if baseline is not None else None
     except ConfigError as exc:
         fail(str(exc))
@@ -209,9 +211,10 @@ def check_command(
         arguments=run.arguments,
         sites=sites,
         options=run.options,
-        rule_packs=tuple(names),
+        rule_packs=pipeline.pack_names,
         rules=pipeline.rule_ids,
         schema_version=run.schema_version,
+        fail_on=fail_on,
     )
     if accepted is not None:
         checked, fixed = apply_baseline(checked, accepted)
@@ -225,7 +228,7 @@ def check_command(
         else:
             print(f"wrote {write_results(checked, output)}", file=sys.stderr)
     _print_summary(checked)
-    raise typer.Exit(exit_code_for(checked, fail_on=fail_on))
+    raise typer.Exit(exit_code_for(checked, fail_on))
 
 
 def _print_summary(run: RunResult) -> None:

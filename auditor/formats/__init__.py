@@ -128,6 +128,11 @@ def append_step_summary(run: RunResult, path: str | Path) -> None:
 def print_console_summary(run: RunResult, file: TextIO | None = None) -> None:
     """Print :func:`console_summary` to ``file`` (stderr by default: stdout is for machine output).
 
-    Meant for the CLI, which alone prints; colours follow the terminal (and ``NO_COLOR``).
+    Meant for the CLI, which alone prints; colours follow the terminal (and ``NO_COLOR``). Into a pipe
+    or a CI log (not a terminal, no ``COLUMNS``) the tables are laid out as wide as ``--format console``,
+    not squeezed into 80 columns.
     """
-    Console(file=file or sys.stderr, soft_wrap=False).print(console_summary(run))
+    target = file or sys.stderr
+    wide = not (hasattr(target, "isatty") and target.isatty()) and not os.environ.get("COLUMNS")
+    width = console.ConsoleFormatter.width if wide else None
+    Console(file=target, soft_wrap=False, width=width).print(console_summary(run))

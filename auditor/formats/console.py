@@ -12,18 +12,21 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from auditor.formats.groups import worst_groups
 from auditor.formats.interface import Format, Formatter, RenderOptions
-from auditor.formats.summary import RunSummary, SiteSummary, Verdict, summarise
+from auditor.formats.summary import RunSummary, SiteSummary, summarise
 from auditor.formats.text import one_line
 from auditor.model import PHASES, RunResult
+from auditor.verdict import Verdict
 
 VERDICT_STYLE: dict[Verdict, str] = {
     Verdict.FAIL: "bold red",
     Verdict.NOT_AUDITED: "bold magenta",
     Verdict.WARN: "yellow",
-    Verdict.INCOMPLETE: "cyan",
+    Verdict.INCOMPLETE: "bold cyan",
     Verdict.PASS: "green",
 }
+"""Only ``pass`` is green (:attr:`Verdict.green`)."""
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "blue"}
 
 
@@ -62,41 +65,44 @@ def sites_table(summary: RunSummary) -> Table:
 
 
 def findings_table(summary: RunSummary, limit: int = 10) -> Table | None:
-    """The worst findings of the run (``None`` when there are none)."""
-    worst = summary.worst_findings(limit)
+    """The worst findings of the run, one row per site and subject (``None`` when there are none)."""
+    worst = worst_groups(summary, limit)
     if not worst:
         return None
-    table = Table(title=f"Worst findings (top {min(limit, len(worst))})", title_justify="left", expand=True)
+    table = Table(title=f"Worst findings by subject (top {len(worst)})", title_justify="left", expand=True)
     table.add_column("Severity", no_wrap=True)
     table.add_column("Site", overflow="fold", ratio=1, min_width=10)
-    table.add_column("Rule", overflow="fold", ratio=1, min_width=16)
-    table.add_column("Phase", no_wrap=True)
-    table.add_column("Finding", overflow="fold", ratio=3, min_width=30)
-    for site, f in worst:
-        severity = Text(f.severity, style=SEVERITY_STYLE.get(f.severity, ""))
-        if f.outcome == "error":
-            severity.append(" (not evaluated)", style="dim")
-        table.add_row(
-            severity,
-            Text(one_line(site.label, 60)),
-            Text(one_line(f.rule, 80)),
-            Text(f.phase or "–"),
-            Text(one_line(f.message, 300)),
-        )
+    table.add_column("Subject, phases, rules", overflow="fold", ratio=2, min_width=24)
+    table.add_column("Worst finding", overflow="fold", ratio=3, min_width=30)
+    for site, g in worst:
+        severity = Text(g.severity, style=SEVERITY_STYLE.get(g.severity, ""))
+        if g.not_evaluated:
+            severity.append(f"\n{g.not_evaluated} not evaluated", style="dim")
+        what = Text(one_line(g.title, 200))
+        what.append("\n" + one_line(", ".join(g.rules), 200), style="dim")
+        table.add_row(severity, Text(one_line(site.label, 60)), what, Text(one_line(g.worst.message, 300)))
     return table
+
+
+def verdict_line(summary: RunSummary) -> Text:
+    """The run's verdict, its exit code and the threshold, then the count of sites per verdict."""
+    verdict = summary.verdict
+    line = Text()
+    line.append(f"Verdict: {verdict.label}", style=VERDICT_STYLE[verdict])
+    line.append(f" (exit {verdict.exit_code}, --fail-on {summary.fail_on}). ")
+    line.append(f"{len(summary.sites)} site{'s' if len(summary.sites) != 1 else ''}: ")
+    line.append(", ".join(f"{summary.count(v)} {v.label.lower()}" for v in Verdict if summary.count(v)) or "none")
+    return line
 
 
 def console_summary(run: RunResult) -> RenderableType:
     """The rich renderable the CLI prints after a run (to stderr: stdout is for machine output)."""
     summary = summarise(run)
-    totals = Text()
-    totals.append(f"{len(summary.sites)} site{'s' if len(summary.sites) != 1 else ''}: ")
-    totals.append(", ".join(f"{summary.count(v)} {v.label.lower()}" for v in Verdict if summary.count(v)) or "none")
     parts: list[RenderableType] = [sites_table(summary)]
     worst = findings_table(summary)
     if worst is not None:
         parts.append(worst)
-    parts.append(totals)
+    parts.append(verdict_line(summary))
     return Group(*parts)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.formats.common import citations, policy_quote, quote_label
+from auditor.formats.groups import FindingGroup, group_findings, worst_groups
 from auditor.formats.interface import Format, Formatter, RenderOptions
 from auditor.formats.summary import (
     PhaseCounts,
@@ -34,6 +35,7 @@ from auditor.formats.templating import read_image, render_template, safe_href
 from auditor.formats.text import LIFETIME_LIMIT_DAYS, lifetime, one_line
 from auditor.model import PHASES, Cookie, Finding, PhaseResult, Request, RunResult, SiteResult, TcfState
 from auditor.results import dumps_run
+from auditor.verdict import Gap
 
 TCF_PURPOSES: dict[int, str] = {
     1: "Store and/or access information on a device",
@@ -145,7 +147,9 @@ class Delta:
     cookies: tuple[str, ...]
     hosts: tuple[str, ...]
     tone: str
-    """``bad``, ``neutral`` or ``good``: the box colour."""
+    """``bad``, ``neutral``, ``good`` or ``unknown``: the box colour (``good`` only on complete evidence)."""
+    unconfirmed: str | None = None
+    """Why an empty list proves nothing (the phase failed, the click was not confirmed...), else ``None``."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,19 @@ class FindingView:
 
 
 @dataclass(frozen=True)
+class GroupView:
+    """The findings of one site about one subject (:class:`~auditor.formats.groups.FindingGroup`)."""
+
+    group: FindingGroup
+    findings: tuple[FindingView, ...]
+
+    @property
+    def phase_titles(self) -> tuple[str, ...]:
+        """Human titles of the phases the subject was seen in."""
+        return tuple(phase_title(p) if p != "site" else "Whole site" for p in self.group.phases)
+
+
+@dataclass(frozen=True)
 class SiteView:
     """Everything the template shows about one site."""
 
@@ -175,6 +192,8 @@ class SiteView:
     phases: tuple[PhaseView, ...]
     deltas: tuple[Delta, ...]
     findings: tuple[FindingView, ...]
+    groups: tuple[GroupView, ...]
+    """The findings grouped by subject, worst first (what the report shows)."""
     cookies: tuple[CookieRow, ...]
     refused_set_cookies: tuple[tuple[str, Any], ...]
     request_groups: tuple[RequestGroup, ...]
@@ -199,7 +218,8 @@ class ReportView:
     run: RunResult
     summary: RunSummary
     sites: tuple[SiteView, ...]
-    worst: tuple[tuple[SiteView, FindingView], ...]
+    worst: tuple[tuple[SiteView, GroupView], ...]
+    """The most serious finding groups of the run."""
     provenance: Provenance
     show_values: bool
     phases: tuple[str, ...] = PHASES
@@ -348,22 +368,37 @@ def _keys(phase: PhaseResult | None, *, trackers_only: bool) -> tuple[set[str], 
     return cookies, hosts
 
 
-def _deltas(site: SiteResult) -> tuple[Delta, ...]:
+def _unconfirmed(found: Iterable[Gap], *phases: str) -> str | None:
+    """Why the evidence of these phases cannot show a clean result (their gaps), else ``None``."""
+    details = [g.detail for g in found if g.phase in phases and g.kind != "rule"]
+    return "; ".join(details) if details else None
+
+
+def _tone(bad: bool, unconfirmed: str | None) -> str:
+    if bad:
+        return "bad"
+    return "unknown" if unconfirmed else "good"
+
+
+def _deltas(site: SiteResult, found: tuple[Gap, ...]) -> tuple[Delta, ...]:
     before, reject, accept = (site.phases.get(p) for p in PHASES)
     out = []
     if before is not None:
         cookies, hosts = _keys(before, trackers_only=True)
+        why = _unconfirmed(found, "before")
         out.append(
             Delta(
                 "Trackers before any choice",
                 "Tracker cookies and tracker hosts already present on arrival, before the visitor chose anything.",
                 tuple(sorted(cookies)),
                 tuple(sorted(hosts)),
-                "bad" if cookies or hosts else "good",
+                _tone(bool(cookies or hosts), why),
+                why,
             )
         )
     if reject is not None:
         cookies, hosts = _keys(reject, trackers_only=True)
+        why = _unconfirmed(found, "reject")
         out.append(
             Delta(
                 "Trackers still active after refusing",
@@ -371,7 +406,8 @@ def _deltas(site: SiteResult) -> tuple[Delta, ...]:
                 "that may be exempt is left out).",
                 tuple(sorted(cookies)),
                 tuple(sorted(hosts)),
-                "bad" if cookies or hosts else "good",
+                _tone(bool(cookies or hosts), why),
+                why,
             )
         )
     if accept is not None and reject is not None:
@@ -385,6 +421,7 @@ def _deltas(site: SiteResult) -> tuple[Delta, ...]:
                 tuple(sorted(a_cookies - r_cookies)),
                 tuple(sorted(a_hosts - r_hosts)),
                 "neutral",
+                _unconfirmed(found, "reject", "accept"),
             )
         )
     return tuple(out)
@@ -405,6 +442,10 @@ def _finding_view(f: Finding) -> FindingView:
         quote=policy_quote(f.source),
         quote_label=quote_label(f.source),
     )
+
+
+def _group_view(group: FindingGroup) -> GroupView:
+    return GroupView(group, tuple(_finding_view(f) for f in group.findings))
 
 
 def _site_view(index: int, summary: SiteSummary, base: Path | None, show_values: bool) -> SiteView:
@@ -441,8 +482,9 @@ def _site_view(index: int, summary: SiteSummary, base: Path | None, show_values:
         banner_images=tuple(banner_images),
         banner=banner,
         phases=tuple(phases),
-        deltas=_deltas(site),
+        deltas=_deltas(site, summary.gaps),
         findings=tuple(_finding_view(f) for f in summary.findings),
+        groups=tuple(_group_view(g) for g in group_findings(summary.findings)),
         cookies=_cookie_rows(site, show_values),
         refused_set_cookies=refused,
         request_groups=groups,
@@ -481,7 +523,7 @@ def build_report(run: RunResult, options: RenderOptions) -> ReportView:
     order = sorted(range(len(summary.sites)), key=lambda i: summary.sites[i].verdict.rank)
     views = tuple(_site_view(i + 1, summary.sites[i], base, options.show_values) for i in order)
     by_site = {id(v.site): v for v in views}
-    worst = tuple((by_site[id(s.site)], _finding_view(f)) for s, f in summary.worst_findings(10))
+    worst = tuple((by_site[id(s.site)], _group_view(g)) for s, g in worst_groups(summary, 10))
     return ReportView(
         run=run,
         summary=summary,

@@ -1,14 +1,18 @@
 """JUnit XML: one ``<testsuite>`` per site, one ``<testcase>`` per site × rule.
 
-- a rule with failing findings (``error``/``warning``) → ``<failure type="SEVERITY">`` whose text
-  carries every finding with its evidence;
-- a rule that could not be evaluated (outcome ``error``) → ``<error type="not-evaluated">``;
+- a rule with violations failing at the run's threshold (:func:`auditor.verdict.is_failing`) →
+  ``<failure type="SEVERITY">`` whose text carries every finding with its evidence;
+- a rule that could not be evaluated (outcome ``error``) → ``<error type="not-evaluated">``, at any
+  threshold (a check that did not run is never a pass);
 - a rule whose findings are all accepted by the baseline → ``<skipped>`` with the reasons;
-- ``info`` findings only → a passing test case with the findings in ``<system-out>``;
+- violations below the threshold only (``info``, or ``warning`` with ``--fail-on error``) → a passing
+  test case with the findings in ``<system-out>``;
 - a site that could not be audited → its ``audit`` test case has an ``<error>`` and its rule test
-  cases are ``<skipped>``.
+  cases are ``<skipped>``; an incomplete site (a phase missing or failed, a consent click not made or
+  not confirmed) → its ``audit`` test case has an ``<error type="incomplete">`` listing the gaps.
 
-Every site also has an ``audit`` test case (did the audit of the site itself succeed?).
+Every site has an ``audit`` test case, then one per rule evaluated *for that site*
+(``SiteResult.rules``; results written before that field fall back to the run's rules).
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from datetime import datetime
 
 from auditor.formats.common import findings_text, rule_ids
 from auditor.formats.interface import Format, Formatter, RenderOptions
-from auditor.formats.summary import is_failing, site_label, sort_findings
+from auditor.formats.summary import site_label, sort_findings
 from auditor.formats.text import one_line, xml_safe
 from auditor.model import Finding, RunResult, SiteResult
+from auditor.verdict import gaps, is_failing, is_not_evaluated, is_violation, run_fail_on
 
 
 def _seconds(start: str | None, end: str | None) -> float:
@@ -41,16 +46,18 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> 
     return el
 
 
-def _rule_case(suite: ET.Element, classname: str, rule: str, findings: list[Finding], site_ok: bool) -> str:
+def _rule_case(
+    suite: ET.Element, classname: str, rule: str, findings: list[Finding], site_ok: bool, fail_on: str
+) -> str:
     """Add one test case; return its result: ``pass``, ``failure``, ``error`` or ``skipped``."""
     case = _el(suite, "testcase", classname=classname, name=rule, time="0")
     if not site_ok:
         _el(case, "skipped", message="not evaluated: the site could not be audited")
         return "skipped"
-    failing = [f for f in findings if is_failing(f) and f.severity != "info"]
-    errors = [f for f in findings if f.outcome == "error" and f.baseline is None]
-    baselined = [f for f in findings if f.baseline is not None]
-    info = [f for f in findings if is_failing(f) and f.severity == "info"]
+    failing = [f for f in findings if is_violation(f) and is_failing(f, fail_on)]
+    errors = [f for f in findings if is_not_evaluated(f)]
+    baselined = [f for f in findings if f.baseline is not None and not is_not_evaluated(f)]
+    info = [f for f in findings if is_violation(f) and not is_failing(f, fail_on)]
     if failing:
         worst = failing[0]
         message = one_line(worst.message, 300)
@@ -77,7 +84,7 @@ def _rule_case(suite: ET.Element, classname: str, rule: str, findings: list[Find
     return "pass"
 
 
-def _suite(root: ET.Element, site: SiteResult, rules: list[str]) -> dict[str, int]:
+def _suite(root: ET.Element, site: SiteResult, rules: list[str], fail_on: str) -> dict[str, int]:
     label = site_label(site)
     suite = _el(root, "testsuite", name=f"{label} ({site.url})" if label != site.url else site.url)
     if site.started:
@@ -99,11 +106,18 @@ def _suite(root: ET.Element, site: SiteResult, rules: list[str]) -> dict[str, in
             type="site-error",
         )
         counts["errors"] += 1
+    else:
+        missing = [g.detail for g in gaps(site) if g.kind != "rule"]
+        if missing:
+            text = "\n".join(missing)
+            _el(audit, "error", text, message=one_line("incomplete: " + "; ".join(missing), 300), type="incomplete")
+            counts["errors"] += 1
     by_rule: dict[str, list[Finding]] = {}
     for f in sort_findings(site.findings):
         by_rule.setdefault(f.rule, []).append(f)
-    for rule in rules:
-        result = _rule_case(suite, label, rule, by_rule.get(rule, []), site_ok)
+    site_rules = sorted({*site.rules, *by_rule}) if site.rules else rules
+    for rule in site_rules:
+        result = _rule_case(suite, label, rule, by_rule.get(rule, []), site_ok, fail_on)
         counts["tests"] += 1
         if result == "failure":
             counts["failures"] += 1
@@ -121,9 +135,10 @@ def render_junit(run: RunResult) -> str:
     """The JUnit XML document of ``run``."""
     root = ET.Element("testsuites", {"name": xml_safe(f"{run.tool.name} {run.tool.version}")})
     rules = rule_ids(run)
+    fail_on = run_fail_on(run)
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for site in run.sites:
-        for key, value in _suite(root, site, rules).items():
+        for key, value in _suite(root, site, rules, fail_on).items():
             totals[key] += value
     for key, value in totals.items():
         root.set(key, str(value))

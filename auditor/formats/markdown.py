@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import shlex
 
+from auditor.formats.groups import worst_groups
 from auditor.formats.interface import Format, Formatter, RenderOptions
-from auditor.formats.summary import RunSummary, Verdict, summarise
+from auditor.formats.summary import RunSummary, summarise
 from auditor.formats.text import md
 from auditor.model import PHASES, RunResult
+from auditor.verdict import Verdict
 
 VERDICT_ICON: dict[Verdict, str] = {
     Verdict.FAIL: "❌",
@@ -22,6 +24,12 @@ VERDICT_ICON: dict[Verdict, str] = {
 }
 SEVERITY_ICON = {"error": "🔴", "warning": "🟠", "info": "🔵"}
 MAX_FINDINGS = 25
+
+
+def verdict_line(summary: RunSummary) -> str:
+    """The run's verdict in bold, with its exit code and threshold."""
+    v = summary.verdict
+    return f"{VERDICT_ICON[v]} **Verdict: {v.label}** (exit {v.exit_code}, `--fail-on {summary.fail_on}`)"
 
 
 def _counts(summary: RunSummary) -> str:
@@ -36,7 +44,7 @@ def _counts(summary: RunSummary) -> str:
 def render_markdown(run: RunResult) -> str:
     """The Markdown summary of ``run``."""
     summary = summarise(run)
-    lines = ["# Cookie consent audit", "", _counts(summary), ""]
+    lines = ["# Cookie consent audit", "", verdict_line(summary), "", _counts(summary), ""]
     lines += [
         "| | Site | What we found | Tracker cookies<br>before / reject / accept "
         "| Third-party hosts<br>before / reject / accept | Findings<br>error / warning / info |",
@@ -52,16 +60,18 @@ def render_markdown(run: RunResult) -> str:
             f"| {VERDICT_ICON[s.verdict]} {s.verdict.label} | {md(s.label, 80)} | {md(s.sentence, 300)} "
             f"| {cookies} | {hosts} | {findings} |"
         )
-    worst = summary.worst_findings()
+    worst = worst_groups(summary)
     if worst:
-        lines += ["", "## Worst findings", ""]
-        lines += ["| Severity | Site | Rule | Phase | Finding |", "|---|---|---|---|---|"]
-        for site, f in worst[:MAX_FINDINGS]:
-            severity = f"{SEVERITY_ICON.get(f.severity, '')} {f.severity}"
-            if f.outcome == "error":
-                severity += " (not evaluated)"
+        lines += ["", "## Worst findings, by subject", ""]
+        lines += ["| Severity | Site | Subject, phases, rules | Worst finding |", "|---|---|---|---|"]
+        for site, g in worst[:MAX_FINDINGS]:
+            severity = f"{SEVERITY_ICON.get(g.severity, '')} {g.severity}"
+            if g.not_evaluated:
+                severity += f" ({g.not_evaluated} not evaluated)"
+            rules = ", ".join(g.rules)
             lines.append(
-                f"| {severity} | {md(site.label, 60)} | {md(f.rule, 80)} | {f.phase or '–'} | {md(f.message, 300)} |"
+                f"| {severity} | {md(site.label, 60)} | {md(g.title, 200)}<br>{md(rules, 200)} "
+                f"| {md(g.worst.message, 300)} |"
             )
         if len(worst) > MAX_FINDINGS:
             lines += ["", f"… and {len(worst) - MAX_FINDINGS} more: see the HTML report."]

@@ -9,7 +9,10 @@ Mapping:
 - location → the site URL as the artifact (``physicalLocation``) and the subject (cookie, request,
   banner ...) as a ``logicalLocation``;
 - a site that could not be audited → an ``error`` tool-execution notification, and the invocation's
-  ``executionSuccessful`` is false.
+  ``executionSuccessful`` is false; what was not evaluated on an incomplete site (a phase missing or
+  failed, a consent click not made or not confirmed) → a ``warning`` notification per gap;
+- the run's verdict (:mod:`auditor.verdict`) → the run's ``properties``: ``verdict``, ``exitCode``,
+  ``failOn``.
 
 ``partialFingerprints`` are stable across runs (site, rule, phase, subject), so dashboards can
 track a finding over time.
@@ -26,6 +29,7 @@ from auditor.formats.common import policy_quote, quote_label, source_title, sour
 from auditor.formats.interface import Format, Formatter, RenderOptions
 from auditor.formats.summary import site_label
 from auditor.model import Finding, RunResult, SiteResult
+from auditor.verdict import gaps, run_fail_on, run_verdict
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -126,6 +130,18 @@ def sarif_log(run: RunResult) -> dict[str, Any]:
                     "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(site.url)}}}],
                 }
             )
+        else:
+            for gap in gaps(site):
+                if gap.kind == "rule":
+                    continue  # already a result of kind "open"
+                notifications.append(
+                    {
+                        "level": "warning",
+                        "message": {"text": f"{site.url}: not evaluated: {gap.detail}"},
+                        "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(site.url)}}}],
+                        "properties": {"gap": gap.kind, "phase": gap.phase},
+                    }
+                )
         for f in site.findings:
             if f.rule not in index:
                 index[f.rule] = len(rules)
@@ -140,6 +156,7 @@ def sarif_log(run: RunResult) -> dict[str, Any]:
     }
     if run.finished:
         invocation["endTimeUtc"] = run.finished
+    verdict = run_verdict(run)
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -156,6 +173,9 @@ def sarif_log(run: RunResult) -> dict[str, Any]:
                 "invocations": [invocation],
                 "results": results,
                 "properties": {
+                    "verdict": verdict.value,
+                    "exitCode": verdict.exit_code,
+                    "failOn": run_fail_on(run),
                     "browser": {"version": run.browser.version, "userAgent": run.browser.user_agent},
                     "rulePacks": list(run.rule_packs),
                     "sites": [s.url for s in run.sites],

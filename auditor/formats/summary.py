@@ -1,58 +1,29 @@
 """What every format says about a site: its verdict, a one-line explanation, and counts per phase.
 
 The sentence is written for a non-engineer and states facts from the evidence ("After "Tout
-refuser", 3 advertising trackers still set cookies"); the verdict comes from the findings of the
-rule packs. Both are computed here once, so the HTML, Markdown, console, JUnit and CSV outputs
-never disagree.
+refuser", 3 advertising trackers still set cookies"); the verdict is :func:`auditor.verdict.site_verdict`
+at the threshold recorded in the run, so the HTML, Markdown, console, JUnit, CSV outputs and the
+exit code never disagree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from urllib.parse import urlsplit
 
 from auditor.model import PHASES, SEVERITIES, Cookie, Finding, PhaseResult, Request, RunResult, Severity, SiteResult
-
-SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
-"""0 for ``error`` (worst), 1 for ``warning``, 2 for ``info``."""
-
-
-class Verdict(StrEnum):
-    """The overall verdict on a site, from its findings and the completeness of its evidence."""
-
-    FAIL = "fail"
-    """At least one failing finding of severity ``error`` (not accepted by a baseline)."""
-    NOT_AUDITED = "not-audited"
-    """The site could not be audited at all."""
-    WARN = "warn"
-    """Failing findings of severity ``warning``, none of severity ``error``."""
-    INCOMPLETE = "incomplete"
-    """No failing finding above ``info``, but a phase is missing or failed, or a rule could not be evaluated."""
-    PASS = "pass"
-    """No failing finding above ``info`` and complete evidence.
-
-    Not a certificate of compliance: only what the rule packs checked."""
-
-    @property
-    def label(self) -> str:
-        """Short label for badges."""
-        return _LABELS[self]
-
-    @property
-    def rank(self) -> int:
-        """0 for the worst verdict; used to sort sites worst first."""
-        return list(Verdict).index(self)
-
-
-_LABELS = {
-    Verdict.FAIL: "Fails",
-    Verdict.NOT_AUDITED: "Not audited",
-    Verdict.WARN: "Warnings",
-    Verdict.INCOMPLETE: "Incomplete",
-    Verdict.PASS: "No violation found",
-}
+from auditor.verdict import (
+    SEVERITY_RANK,
+    Gap,
+    Verdict,
+    gaps,
+    is_not_evaluated,
+    is_violation,
+    run_fail_on,
+    site_verdict,
+    worst,
+)
 
 
 @dataclass(frozen=True)
@@ -94,13 +65,15 @@ class SiteSummary:
     phases: dict[str, PhaseCounts]
     """Counts of ``before``, ``reject`` and ``accept`` (always all three keys)."""
     failing: dict[str, int]
-    """Failing findings (outcome ``fail``, not baselined) per severity (always all three keys)."""
+    """Violations (outcome ``fail``, not baselined) per severity (always all three keys)."""
     not_evaluated: int
     """Findings with outcome ``error``: a rule that could not be evaluated."""
     baselined: int
     """Failing findings accepted by a baseline."""
     findings: tuple[Finding, ...]
     """All findings, worst first."""
+    gaps: tuple[Gap, ...] = ()
+    """What was not evaluated (:func:`auditor.verdict.gaps`): non-empty means never green."""
 
     @property
     def missing_phases(self) -> tuple[str, ...]:
@@ -108,16 +81,18 @@ class SiteSummary:
         return tuple(p for p, c in self.phases.items() if not c.present)
 
 
-def is_failing(finding: Finding) -> bool:
-    """A violation that counts: outcome ``fail`` and not accepted by a baseline."""
-    return finding.outcome == "fail" and finding.baseline is None
-
-
-def finding_sort_key(finding: Finding) -> tuple[int, int, int, str]:
-    """Worst first: failing before not-evaluated before baselined, then by severity, then by rule."""
-    group = 2 if finding.baseline is not None else (0 if finding.outcome == "fail" else 1)
+def finding_sort_key(finding: Finding) -> tuple[int, int, int, int, str]:
+    """Worst first: not baselined before baselined, then by severity (a rule that could not be evaluated
+    weighs as its severity), violations before not-evaluated ones, then by phase and rule."""
+    baselined = 1 if finding.baseline is not None else 0
     phase = PHASES.index(finding.phase) if finding.phase in PHASES else len(PHASES)
-    return (group, SEVERITY_RANK.get(finding.severity, 9), phase, finding.rule)
+    return (
+        baselined,
+        SEVERITY_RANK.get(finding.severity, 9),
+        1 if is_not_evaluated(finding) else 0,
+        phase,
+        finding.rule,
+    )
 
 
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
@@ -208,9 +183,40 @@ def _sets(n: int) -> str:
     return "sets" if n == 1 else "set"
 
 
-def _sentence(site: SiteResult, failing: Sequence[Finding], not_evaluated: int) -> str:
+def _gap_note(site: SiteResult, found: Sequence[Gap], not_evaluated: int) -> str:
+    """What could not be confirmed, for the end of the sentence (the reject click is described already)."""
+    notes = [
+        g.detail
+        for g in found
+        if g.kind != "rule"
+        and not (g.phase == "reject" and g.kind in ("phase-missing", "phase-failed"))
+        and not (g.phase == "reject" and g.kind == "consent" and _reject_not_clicked(site))
+    ]
+    out = ""
+    if notes:
+        text = notes[0] + (f" (and {_plural(len(notes) - 1, 'other gap')})" if len(notes) > 1 else "")
+        out += f" Could not confirm everything: {text}."
+    if not_evaluated:
+        out += f" {_plural(not_evaluated, 'check')} could not be evaluated."
+    return out
+
+
+def _reject_not_clicked(site: SiteResult) -> bool:
+    reject = site.phases.get("reject")
+    return reject is not None and reject.consent is not None and not reject.consent.clicked
+
+
+def _sentence(site: SiteResult, failing: Sequence[Finding], not_evaluated: int, found: Sequence[Gap]) -> str:
     if site.status == "error":
         return f"Could not be audited: {site.error or 'no reason recorded'}."
+    facts = _facts(site, failing)
+    note = _gap_note(site, found, not_evaluated)
+    if note and facts.startswith("No tracker cookie"):  # what is unconfirmed comes before the good news
+        return f"{note.strip()} Seen: {facts[0].lower()}{facts[1:]}"
+    return facts + note
+
+
+def _facts(site: SiteResult, failing: Sequence[Finding]) -> str:
     before = site.phases.get("before")
     reject = site.phases.get("reject")
     clauses: list[str] = []
@@ -250,42 +256,30 @@ def _sentence(site: SiteResult, failing: Sequence[Finding], not_evaluated: int) 
     sentence = f"No tracker cookie {where}"
     if exempt:
         sentence += f" (apart from {_plural(exempt, 'audience-measurement tool')} that may be exempt)"
-    sentence += "."
-    if not_evaluated:
-        sentence += f" {_plural(not_evaluated, 'check')} could not be evaluated."
-    return sentence
+    return sentence + "."
 
 
-def summarise_site(site: SiteResult) -> SiteSummary:
-    """Verdict, sentence and counts of one site."""
+def summarise_site(site: SiteResult, fail_on: str = "error") -> SiteSummary:
+    """Verdict (:func:`auditor.verdict.site_verdict` at ``fail_on``), sentence and counts of one site."""
     findings = sort_findings(site.findings)
-    failing = [f for f in findings if is_failing(f)]
+    failing = [f for f in findings if is_violation(f)]
     by_severity: dict[str, int] = {s: 0 for s in SEVERITIES}
     for f in failing:
         by_severity[f.severity] = by_severity.get(f.severity, 0) + 1
-    not_evaluated = sum(1 for f in findings if f.outcome == "error" and f.baseline is None)
+    not_evaluated = sum(1 for f in findings if is_not_evaluated(f))
     phases: dict[str, PhaseCounts] = {p: count_phase(p, site.phases.get(p)) for p in PHASES}
-    incomplete = not_evaluated > 0 or any(not c.present or c.status != "ok" for c in phases.values())
-    if site.status == "error":
-        verdict = Verdict.NOT_AUDITED
-    elif by_severity["error"]:
-        verdict = Verdict.FAIL
-    elif by_severity["warning"]:
-        verdict = Verdict.WARN
-    elif incomplete:
-        verdict = Verdict.INCOMPLETE
-    else:
-        verdict = Verdict.PASS
+    found = gaps(site)
     return SiteSummary(
         site=site,
         label=site_label(site),
-        verdict=verdict,
-        sentence=_sentence(site, failing, not_evaluated),
+        verdict=site_verdict(site, fail_on),
+        sentence=_sentence(site, failing, not_evaluated, found),
         phases=phases,
         failing=by_severity,
         not_evaluated=not_evaluated,
         baselined=sum(1 for f in findings if f.baseline is not None),
         findings=findings,
+        gaps=found,
     )
 
 
@@ -295,6 +289,13 @@ class RunSummary:
 
     sites: tuple[SiteSummary, ...]
     """In the order of the results file."""
+    fail_on: str = "error"
+    """The threshold the verdicts are at."""
+
+    @property
+    def verdict(self) -> Verdict:
+        """The run's verdict: its worst site (:func:`auditor.verdict.worst`); gives the exit code."""
+        return worst(s.verdict for s in self.sites)
 
     @property
     def worst_first(self) -> tuple[SiteSummary, ...]:
@@ -309,16 +310,16 @@ class RunSummary:
         """Failing findings of ``severity`` over all sites."""
         return sum(s.failing[severity] for s in self.sites)
 
-    def worst_findings(self, limit: int | None = None) -> list[tuple[SiteSummary, Finding]]:
-        """Failing and not-evaluated findings of all sites, worst first (baselined ones left out)."""
-        pairs = [(s, f) for s in self.sites for f in s.findings if f.baseline is None]
-        pairs.sort(key=lambda p: finding_sort_key(p[1]))
-        return pairs if limit is None else pairs[:limit]
+    @property
+    def not_evaluated(self) -> int:
+        """Findings whose rule could not be evaluated, over all sites."""
+        return sum(s.not_evaluated for s in self.sites)
 
 
 def summarise(run: RunResult) -> RunSummary:
-    """Summarise every site of ``run``."""
-    return RunSummary(tuple(summarise_site(s) for s in run.sites))
+    """Summarise every site of ``run`` at the threshold recorded in it."""
+    fail_on = run_fail_on(run)
+    return RunSummary(tuple(summarise_site(s, fail_on) for s in run.sites), fail_on)
 
 
 def phase_title(phase: str) -> str:

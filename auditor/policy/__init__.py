@@ -18,7 +18,7 @@ from auditor.policy.engine import evaluate
 from auditor.policy.fields import MissingEvidence
 from auditor.policy.loader import builtin_packs, load_builtin_rules, load_rules
 from auditor.policy.rules import Expect, PackInfo, Rule, RuleSet
-from auditor.policy.verdict import (
+from auditor.verdict import (
     FAIL_ON_CHOICES,
     check_fail_on,
     exit_code_for,

@@ -12,8 +12,10 @@
         expires: 2026-06-30                  # optional: after this date the entry no longer applies
 
 A finding matched by an entry keeps being reported, with ``Finding.baseline`` set to the reason;
-it does not fail CI. An entry that matches no finding of a site that was fully evaluated for its
-rule is reported as *fixed* (time to delete it).
+it does not fail CI. An entry accepts a violation (outcome ``fail``) only: a rule that could not be
+evaluated (outcome ``error``) is never accepted — an accepted violation must not hide that the
+check did not run this time (fix the audit instead). An entry that matches no finding of a site
+that was fully evaluated for its rule is reported as *fixed* (time to delete it).
 """
 
 from __future__ import annotations
@@ -102,7 +104,9 @@ class BaselineEntry:
         return any(fnmatch.fnmatchcase(h, pattern) for h in hosts)
 
     def matches(self, finding: Finding) -> bool:
-        """Whether the entry accepts this finding (site already matched)."""
+        """Whether the entry accepts this finding (site already matched): a violation, never a not-evaluated one."""
+        if finding.outcome != "fail":
+            return False
         if not fnmatch.fnmatchcase(finding.rule, self.rule):
             return False
         if self.phase is not None and finding.phase != self.phase:

@@ -152,7 +152,9 @@ recorded). An `error` outcome counts like a violation of the rule's severity: a 
 is not a pass.
 
 A baseline file lists accepted findings, each with a reason; they stay in the report, marked accepted,
-and do not fail CI. Entries that no longer match anything are reported as *fixed*.
+and do not fail CI. An entry accepts violations (`fail`) only, never an `error` outcome: an accepted
+violation must not hide that the check did not run. Entries that no longer match anything are
+reported as *fixed*.
 
 ```yaml
 accepted:
@@ -166,8 +168,11 @@ accepted:
 ```
 
 Exit codes: `0` clean; `1` a finding at or above `--fail-on` (default `error`; `warning`, `info`,
-`never`) not accepted by the baseline; `2` usage, configuration or rule-pack error; `3` a site could
-not be audited — `3` wins over `1`, since an unaudited site can hide violations.
+`never`) not accepted by the baseline; `2` usage, configuration or rule-pack error; `3` evidence is
+missing: a site could not be audited (`3` wins over `1`, since an unaudited site can hide
+violations), or a site is incomplete — a phase missing or failed, a consent click not made or not
+confirmed, a rule not evaluated below the threshold — with no failing finding (never `0`). See
+`docs/reports.md` for the verdicts.
 """
 
 

@@ -27,7 +27,7 @@ from auditor.results import (
     read_results,
     write_results_from_journal,
 )
-from auditor.run.site import AuditPlan, Executor
+from auditor.run.site import AuditPlan, Executor, apply_postprocess
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,9 @@ class RunBook:
         self.observer = observer
         out = plan.out_dir
         journal_path = out / JOURNAL_FILE
-        previous = scan_journal(journal_path) if plan.resume else {}
+        previous = scan_journal(journal_path) if self.resuming else {}
+        if plan.retry_failed:
+            previous = {url: status for url, status in previous.items() if status == "ok"}
         self.todo: list[SiteConfig] = [s for s in plan.sites if s.url not in previous]
         self.summary = RunSummary(
             out_dir=out,
@@ -163,16 +165,48 @@ class RunBook:
         self._journal: Journal | None = None
         self._closed = False
 
+    @property
+    def resuming(self) -> bool:
+        """Whether the journal is kept (``--resume`` or ``--retry-failed``)."""
+        return self.plan.resume or self.plan.retry_failed
+
     def begin(self) -> None:
-        """Start the run: a fresh journal unless resuming; tell the observer (idempotent)."""
+        """Start the run: a fresh journal unless resuming; tell the observer (idempotent).
+
+        When resuming, the sites kept from the journal are evaluated again with the current packs
+        (:meth:`reevaluate`) before anything new is audited.
+        """
         if self._journal is not None:
             return
         self.plan.out_dir.mkdir(parents=True, exist_ok=True)
-        if not self.plan.resume and self.summary.journal_path.exists():
+        if not self.resuming and self.summary.journal_path.exists():
             self.summary.journal_path.unlink()
         self._journal = Journal(self.summary.journal_path)
+        if self.resuming:
+            self.reevaluate()
         if self.observer is not None:
             self.observer.run_started(self.summary.total, self.summary.resumed)
+
+    def reevaluate(self) -> int:
+        """Evaluate the resumed sites' saved evidence with the plan's post-processing; journal the changed ones.
+
+        No browser: the journal keeps the evidence. One site in memory at a time. Returns how many
+        sites got a new journal line (those whose findings, packs or rules changed).
+        """
+        assert self._journal is not None
+        kept = {s.url for s in self.plan.sites} - {s.url for s in self.todo}
+        changed = 0
+        for site in iter_latest(self.summary.journal_path, [s.url for s in self.plan.sites]):
+            if site.url not in kept or site.status != "ok":
+                continue
+            again = apply_postprocess(self.plan.postprocess, site)
+            if to_jsonable(again) != to_jsonable(site):  # compared as written (tuples and lists alike)
+                self._journal.append(again)
+                changed += 1
+                if again.status != "ok":  # the rules could not run on the saved evidence
+                    self.summary.ok -= 1
+                    self.summary.failed += 1
+        return changed
 
     def _count(self, status: str) -> None:
         if status == "ok":
@@ -226,6 +260,7 @@ class RunBook:
             options=_options_dict(plan.options),
             rule_packs=plan.rule_packs,
             rules=plan.rule_ids,
+            fail_on=plan.fail_on,
         )
         write_results_from_journal(header, summary.journal_path, summary.results_path, [s.url for s in plan.sites])
         return summary

@@ -52,7 +52,12 @@ class AuditPlan:
     rule_ids: tuple[str, ...] = ()
     """Every rule the post-processing evaluates (recorded in ``results.json``)."""
     resume: bool = False
-    """Skip sites already in ``out_dir``'s journal (else the journal is started afresh)."""
+    """Skip sites already in ``out_dir``'s journal (else the journal is started afresh); their saved
+    evidence is evaluated again with the current ``postprocess`` (packs), with no browser."""
+    retry_failed: bool = False
+    """Resume, but audit again the sites the journal holds as failed (``status: error``)."""
+    fail_on: str = "error"
+    """The ``--fail-on`` threshold, recorded in ``results.json`` (``RunResult.fail_on``) for every output."""
     restart_after: int = DEFAULT_RESTART_AFTER
     """Replace the browser after this many sites (0: never, except after a crash)."""
     memory_budget_mb: int | None = None
