@@ -1,0 +1,236 @@
+"""Telling a cookie-consent dialog from the other prompts of a news site, by its vocabulary.
+
+A page may show several dialogs at once: the consent banner, a newsletter sign-up, a paywall, a
+login box, an "open in the app" banner, a push-notifications request. Their buttons look alike
+(« Non merci », "OK", "Plus tard"), so the control scan must know which container is the consent
+dialog before it trusts a label (:func:`role_in_dialog`).
+
+:func:`read_dialog` scores the container's visible text (and optionally its id, class and role
+attributes) against a vocabulary per kind of prompt, in French, English, German, Spanish, Italian,
+Dutch, Portuguese and Polish. Each *distinct* term counts once: a strong term (cookies, consent,
+partners, vendors, purposes, legitimate interest for consent; newsletter, e-mail address for a
+newsletter; subscription, per month for a paywall...) weighs 3, a weak one (privacy, personal data,
+device) 1; an attribute term (``didomi-popup``, ``newsletter-modal``) weighs 3. The decision:
+
+- **consent** when the consent score is at least :data:`CONSENT_MIN` and no other kind scores
+  higher, or when it is at least :data:`CONSENT_SURE` and the other kind is a paywall: a
+  pay-or-accept wall ("accept the cookies of our partners, or subscribe") is a consent dialog,
+  since the consent decision is in it;
+- else the best other kind with at least :data:`OTHER_MIN`;
+- else **other**.
+
+The decision keeps the matched terms (:class:`DialogReading`), for evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from auditor.browser.labels import Role, normalize, read_label
+
+PromptKind = Literal["consent", "newsletter", "paywall", "login", "app", "notifications", "other"]
+KINDS: tuple[PromptKind, ...] = ("consent", "newsletter", "paywall", "login", "app", "notifications")
+
+CONSENT_MIN = 3
+"""The least consent score of a consent dialog: one strong term (or three weak ones)."""
+CONSENT_SURE = 6
+"""A consent score (two strong terms) that makes a paywall a pay-or-accept consent wall."""
+OTHER_MIN = 3
+"""The least score of a newsletter, paywall, login, app or notifications prompt."""
+MAX_TEXT = 6000
+"""Only the beginning of a container's text is read (a whole page is not a dialog anyway)."""
+
+_TERMS: Mapping[PromptKind, tuple[str, str]] = {
+    # Per kind: strong terms, weak terms, comma-separated. A trailing * is a stem (any word beginning so).
+    "consent": (
+        "cookie*, traceur*, tracker*, tracking, consentement*, consent*, einwilligung*, zustimmung, "
+        "consentimiento*, consenso*, toestemming, consentimento*, zgod*, partenaires, partners, partner, socios, "
+        "parceiros, partnerzy, partnerów, fournisseurs, vendors, vendor, anbieter, proveedores, fornitori, "
+        "leveranciers, fornecedores, dostawc*, finalités, purposes, zwecke*, finalidades, finalità, doeleinden, "
+        "celach, intérêt légitime, legitimate interest, berechtigte* interesse*, interés legítimo, "
+        "legittimo interesse, interesse legittimo, gerechtvaardigd belang, interesse legítimo, "
+        "prawnie uzasadnion* interes*, mesure d audience, publicités personnalisées, personalised ads, "
+        "personalized ads, personalisierte* anzeigen, personalisierte werbung, anuncios personalizados, "
+        "annunci personalizzati, gepersonaliseerde advertenties, anúncios personalizados, spersonalizowan* reklam*, "
+        "ciasteczk*, rgpd, gdpr, dsgvo, avg, rodo, tcf",
+        "confidentialité, privacy, datenschutz*, privacidad, privacidade, prywatnoś*, données personnelles, "
+        "personal data, personenbezogene* daten, datos personales, dati personali, persoonsgegevens, dados pessoais, "
+        "dane osobowe, danych osobowych, appareil, device, endgerät*, dispositivo, apparaat, urządzen*, terminal",
+    ),
+    "newsletter": (
+        "newsletter*, nieuwsbrief*, biuletyn*, boletín, boletim, lettre d information, lettre d info, e mail, email, "
+        "courriel, adresse mail, your inbox, posteingang, correo electrónico, indirizzo email, inscrivez vous, "
+        "sign up, melden sie sich, suscríbete a, iscriviti, schrijf je in, inscreva se, zapisz się",
+        "inscription, inscrire, inscrivez, recevez, receive, erhalten, recibe, ricevi, ontvang, receba, otrzymuj*, "
+        "chaque semaine, every week, jede woche, cada semana, ogni settimana, elke week, toda semana, co tydzień",
+    ),
+    "paywall": (
+        "abonnement*, abonnez, abonner, abonné*, subscription*, subscriber*, subscribe, abo, abonnieren, abonniere*, "
+        "suscripción, suscríbete, suscriptor*, abbonamento, abbonati, abbonato, abonneer*, abonnee, assinatura, "
+        "assine, assinante*, prenumerat*, subskrypcj*, paywall, premium, par mois, per month, a month, pro monat, "
+        "im monat, al mes, al mese, per maand, por mês, miesięcznie, accès illimité, unlimited access, unbegrenzt*, "
+        "acceso ilimitado, accesso illimitato, onbeperkt*, acesso ilimitado, nieograniczon*, réservé aux abonnés, "
+        "for subscribers",
+        "€, euro*, offre, offer, angebot, oferta, offerta, aanbieding, essai, trial, testen, prueba, prova, "
+        "proef, teste",
+    ),
+    "login": (
+        "mot de passe, password, passwort, contraseña, wachtwoord, palavra passe, senha, hasło, hasła, se connecter, "
+        "connectez vous, log in, login, sign in, einloggen, iniciar sesión, accedi, inloggen, iniciar sessão, "
+        "zaloguj*, créer un compte, create an account, konto erstellen, crear una cuenta, crea un account, "
+        "account aanmaken, criar conta, załóż konto",
+        "connexion, anmelden, compte, account, konto, cuenta, conta, identifiant, username, benutzername, usuario, "
+        "utente, gebruikersnaam, utilizador, użytkownik, entrar",
+    ),
+    "app": (
+        "app store, google play, play store, télécharger l application, download the app, get the app, in der app, "
+        "app herunterladen, descarga la app, scarica l app, download de app, baixe o app, baixar o aplicativo, "
+        "pobierz aplikację, ouvrir dans l application, open in app, in app öffnen, notre application, our app, "
+        "unsere app, nuestra app, nostra app, onze app, nossa app, naszą aplikację",
+        "app, application, aplicación, aplicativo, applicazione, aplikacj*, installer, install, installieren, "
+        "instalar, installa, installeren, instaluj*",
+    ),
+    "notifications": (
+        "notification*, benachrichtigung*, mitteilungen, notificacion*, notifiche, notificaç*, meldingen, "
+        "powiadomie*, push, alertes, alerts, breaking news, eilmeldungen",
+        "plus tard, later, später, más tarde, più tardi, mais tarde, później, navigateur, browser, navegador, "
+        "przeglądar*",
+    ),
+}
+"""The vocabulary per kind of prompt: strong terms (weigh 3) and weak ones (1), each written as
+:func:`auditor.browser.labels.normalize` leaves it (« d'audience » is ``d audience``)."""
+
+_ATTR_TERMS: Mapping[PromptKind, tuple[str, ...]] = {
+    "consent": (
+        "cookie", "consent", "cmp", "gdpr", "rgpd", "didomi", "onetrust", "optanon", "sp_message", "qc-cmp2",
+        "cybotcookiebot", "usercentrics", "axeptio", "tarteaucitron", "klaro", "orejime", "truste", "privacy",
+    ),
+    "newsletter": ("newsletter", "nl-popup", "subscribe-form", "mailchimp", "sendinblue", "brevo"),
+    "paywall": ("paywall", "piano", "tp-modal", "subscription", "premium", "abo-", "metering"),
+    "login": ("login", "signin", "sign-in", "auth", "account"),
+    "app": ("smartbanner", "smart-banner", "app-banner", "appbanner", "install-app", "app-install"),
+    "notifications": ("onesignal", "webpush", "web-push", "push-", "notification", "batchsdk"),
+}  # fmt: skip
+"""Terms of ids and classes (matched inside attribute words of five letters or more, else whole)."""
+
+
+def _pattern(terms: Iterable[str]) -> re.Pattern[str]:
+    """One regular expression finding any of ``terms`` (``*`` = the rest of a word) as whole words."""
+    parts = sorted({re.escape(t).replace(r"\*", r"\w*") for t in terms}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+
+
+def _split_spec(spec: str) -> tuple[str, ...]:
+    """The terms of a comma-separated vocabulary string."""
+    return tuple(t.strip() for t in spec.split(",") if t.strip())
+
+
+@dataclass(frozen=True)
+class DialogReading:
+    """What kind of prompt a container is, and the vocabulary that decided it (for evidence)."""
+
+    kind: PromptKind
+    """The decision: ``consent`` for a cookie-consent dialog."""
+    scores: tuple[tuple[PromptKind, int], ...]
+    """The score of each kind, in :data:`KINDS` order."""
+    matched: tuple[tuple[PromptKind, str], ...]
+    """Each distinct word or phrase found, with its kind (``attr:`` prefixed when found in the attributes)."""
+
+    @property
+    def consent(self) -> int:
+        """The consent score."""
+        return dict(self.scores)["consent"]
+
+
+_SPLIT: dict[PromptKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    kind: (_split_spec(strong), _split_spec(weak)) for kind, (strong, weak) in _TERMS.items()
+}
+_PATTERNS: dict[PromptKind, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    kind: (_pattern(strong), _pattern(weak)) for kind, (strong, weak) in _SPLIT.items()
+}
+
+
+@lru_cache(maxsize=4096)
+def _term_of(kind: PromptKind, found: str) -> str:
+    """The vocabulary term that matched ``found`` (several words of one stem count as one term)."""
+    for term in (*_SPLIT[kind][0], *_SPLIT[kind][1]):
+        if _pattern((term,)).fullmatch(found):
+            return term
+    return found
+
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def _attr_words(attrs: str) -> tuple[str, ...]:
+    return tuple(w for w in re.split(r"[^a-z0-9_-]+", _CAMEL.sub("-", attrs).lower()) if w)
+
+
+def _attr_hits(kind: PromptKind, words: tuple[str, ...]) -> set[str]:
+    hits: set[str] = set()
+    for term in _ATTR_TERMS[kind]:
+        for word in words:
+            if word == term or (len(term) >= 5 and term in word) or (len(term) < 5 and word.startswith(term)):
+                hits.add(term)
+    return hits
+
+
+@lru_cache(maxsize=1024)
+def read_dialog(text: str, attrs: str = "") -> DialogReading:
+    """Score a container's visible ``text`` (and its ``id``/``class``/``role`` ``attrs``) per kind of prompt."""
+    norm = normalize(text[:MAX_TEXT])
+    words = _attr_words(attrs)
+    scores: list[tuple[PromptKind, int]] = []
+    matched: list[tuple[PromptKind, str]] = []
+    for kind in KINDS:
+        strong_re, weak_re = _PATTERNS[kind]
+        strong = sorted(set(strong_re.findall(norm)))
+        weak = sorted(set(weak_re.findall(norm)) - set(strong))
+        attr = sorted(_attr_hits(kind, words))
+        terms = len({_term_of(kind, t) for t in strong}), len({_term_of(kind, t) for t in weak})
+        scores.append((kind, 3 * terms[0] + terms[1] + 3 * len(attr)))
+        matched.extend((kind, t) for t in (*strong, *weak))
+        matched.extend((kind, f"attr:{t}") for t in attr)
+    return DialogReading(_decide(dict(scores)), tuple(scores), tuple(matched))
+
+
+def _decide(scores: Mapping[PromptKind, int]) -> PromptKind:
+    consent = scores["consent"]
+    best_other = max((k for k in KINDS if k != "consent"), key=lambda k: scores[k])
+    if consent >= CONSENT_MIN and consent >= scores[best_other]:
+        return "consent"
+    if consent >= CONSENT_SURE and best_other == "paywall":
+        return "consent"
+    if scores[best_other] >= OTHER_MIN:
+        return best_other
+    return "other"
+
+
+def consent_score(text: str, attrs: str = "") -> int:
+    """How much a container is a cookie-consent dialog (0 = no consent vocabulary at all)."""
+    return read_dialog(text, attrs).consent
+
+
+def prompt_kind(text: str, attrs: str = "") -> PromptKind:
+    """The kind of prompt a container is (see the module docstring for the decision)."""
+    return read_dialog(text, attrs).kind
+
+
+def role_in_dialog(label: str, text: str, attrs: str = "") -> Role | None:
+    """The consent role of a control labelled ``label`` inside a container of ``text`` (and ``attrs``).
+
+    Inside a consent dialog, the label's role (:func:`auditor.browser.labels.classify`); inside a
+    newsletter, paywall, login, app or notifications prompt, none; in a container of unknown kind,
+    the label's role unless it is a bare polite refusal (« Non merci »), which needs a consent dialog.
+    """
+    reading = read_label(label)
+    if reading.role is None:
+        return None
+    kind = prompt_kind(text, attrs)
+    if kind == "consent" or (kind == "other" and not reading.needs_context):
+        return reading.role
+    return None
