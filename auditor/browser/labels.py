@@ -41,7 +41,6 @@ from functools import lru_cache
 from typing import Literal
 
 Role = Literal["reject", "accept", "settings", "save"]
-ROLES: tuple[Role, ...] = ("reject", "accept", "settings", "save")
 
 LABELS: Mapping[Role, Mapping[str, tuple[str, ...]]] = {
     "reject": {
@@ -113,6 +112,10 @@ def _words(kind: Word, text: str) -> dict[str, Word]:
     return dict.fromkeys(normalize(text).split(), kind)
 
 
+def _stems(kind: Word, text: str) -> tuple[Word, tuple[str, ...]]:
+    return kind, tuple(normalize(text).split())
+
+
 _EXACT: dict[str, Word] = {
     **_words("accept", "ok okay oké okey oui yes ja sí sim tak accord acuerdo akkoord einverstanden zgoda wyrażam"),
     **_words("accept", "acconsento acconsenti consiento agreed consenti consentire consento"),
@@ -165,6 +168,7 @@ _EXACT: dict[str, Word] = {
     ),
     **_words("pay", "abo pur premium pay paye paie payez payer zahlen pagar pagare paga betalen betaal kaufen"),
     **_words("pay", "acheter buy comprar acquista kopen kup zapłać płać"),
+    **_words("necessary", "nodig"),
     **_words("free", "gratuit gratuitement free kostenlos gratis gratuito gratuita gratuitamente darmo"),
     **_words(
         "consent",
@@ -179,21 +183,30 @@ _EXACT: dict[str, Word] = {
 """Whole words (after :func:`normalize`) and their class; looked up before the stems."""
 
 _STEMS: tuple[tuple[Word, tuple[str, ...]], ...] = (
-    ("reject", ("refus", "rejet", "reject", "rejeit", "declin", "déclin", "désactiv", "ablehn", "verweiger", "verbiet",
-                "widersprech", "deaktivier", "rechaz", "deneg", "descart", "rifiut", "blocc", "weiger", "afwijz",
-                "recus", "proib", "proíb", "odrzu", "odmaw", "disabl")),
-    ("accept", ("accept", "akzept", "acept", "accett", "aceit", "akcept", "zaakcept", "autoris", "autoriz", "allow",
-                "agree", "zustimm", "zulass", "erlaub", "permit", "permett", "consient", "concord", "toesta",
-                "aanvaard", "zezw", "zgadza")),
-    ("save", ("save", "enregistr", "sauvegard", "valid", "confirm", "conferm", "speicher", "bestätig", "guard", "salv",
-              "opsla", "bevestig", "zapisz", "potwierd", "submit")),
-    ("necessary", ("necess", "nécess", "necesar", "necessár", "essentie", "essenti", "essenzi", "esenci", "essenc",
-                   "indispens", "notwendig", "erforderlich", "requi", "requer", "richiest", "benötigt", "obligato",
-                   "obbligat", "obrigat", "noodzak", "verplicht", "vereist", "niezbędn", "konieczn", "wymagan",
-                   "obowiązk", "technisch", "techniq", "technical", "técnic", "tecnic", "techniczn", "strict",
-                   "estrict", "estrit", "strett", "unbedingt", "ściśle")),
-    ("pay", ("abonn", "subscri", "suscri", "suscrí", "abbon", "assin", "subskryp", "prenumer", "bezahl")),
-)  # fmt: skip
+    _stems(
+        "reject",
+        "refus rejet reject rejeit declin déclin désactiv ablehn verweiger verbiet widersprech deaktivier "
+        "rechaz deneg descart rifiut blocc weiger afwijz recus proib proíb odrzu odmaw disabl",
+    ),
+    _stems(
+        "accept",
+        "accept akzept acept accett aceit akcept zaakcept autoris autoriz allow agree zustimm zulass erlaub "
+        "permit permett consient concord toesta aanvaard zezw zgadza",
+    ),
+    _stems(
+        "save",
+        "save enregistr sauvegard valid confirm conferm speicher bestätig guard salv opsla bevestig zapisz "
+        "potwierd submit",
+    ),
+    _stems(
+        "necessary",
+        "necess nécess necesar necessár essentie essenti essenzi esenci essenc indispens notwendig "
+        "erforderlich requi requer richiest benötigt obligato mandator obbligat obrigat noodzak verplicht "
+        "vereist niezbędn konieczn wymagan obowiązk technisch techniq technical técnic tecnic techniczn "
+        "strict estrict estrit strett unbedingt ściśle",
+    ),
+    _stems("pay", "abonn subscri suscri suscrí abbon assin subskryp prenumer bezahl"),
+)
 """Stems (word beginnings) of inflected words, per class; the first class whose stem matches wins."""
 
 _PHRASES: dict[tuple[str, ...], Word] = {
@@ -368,7 +381,7 @@ def _table(role: Role) -> frozenset[str]:
     return frozenset(normalize(label) for labels in LABELS[role].values() for label in labels)
 
 
-_TABLES: dict[Role, frozenset[str]] = {role: _table(role) for role in ROLES}
+_TABLES: dict[Role, frozenset[str]] = {role: _table(role) for role in LABELS}
 
 
 def score(label: str, role: Role, extra: Iterable[str] = ()) -> int:
