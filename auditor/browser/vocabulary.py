@@ -25,7 +25,7 @@ The decision keeps the matched terms (:class:`DialogReading`), for evidence.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -118,15 +118,50 @@ _ATTR_TERMS: Mapping[PromptKind, tuple[str, ...]] = {
 """Terms of ids and classes (matched inside attribute words of five letters or more, else whole)."""
 
 
-def _pattern(terms: Iterable[str]) -> re.Pattern[str]:
-    """One regular expression finding any of ``terms`` (``*`` = the rest of a word) as whole words."""
-    parts = sorted({re.escape(t).replace(r"\*", r"\w*") for t in terms}, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+@dataclass(frozen=True)
+class _Tier:
+    """The terms of one kind and weight, indexed for one pass over a text's distinct words."""
+
+    weight: int
+    words: frozenset[str]
+    stems: tuple[str, ...]
+    phrases: tuple[str, ...]
+    """Multi-word terms without stems, found by substring search in the space-padded text."""
+    stem_phrases: tuple[tuple[str, re.Pattern[str]], ...]
+
+    @classmethod
+    def parse(cls, spec: str, weight: int) -> _Tier:
+        """Index a comma-separated vocabulary string (``*`` ends a stem)."""
+        terms = [t.strip() for t in spec.split(",") if t.strip()]
+        single = [t for t in terms if " " not in t]
+        multi = [t for t in terms if " " in t]
+        return cls(
+            weight,
+            frozenset(t for t in single if not t.endswith("*")),
+            tuple(t[:-1] for t in single if t.endswith("*")),
+            tuple(t for t in multi if "*" not in t),
+            tuple((t, _phrase_pattern(t)) for t in multi if "*" in t),
+        )
+
+    def terms_in(self, padded: str, words: frozenset[str], stemmed: frozenset[str]) -> dict[str, str]:
+        """The terms found in a normalised text (`` text ``) of these distinct ``words`` (``stemmed``: those
+        that begin with some stem): term → the text that matched (several words of one stem are one term)."""
+        found = {w: w for w in words & self.words}
+        if self.stems:
+            for word in stemmed:
+                if word.startswith(self.stems):
+                    found.setdefault(next(s for s in self.stems if word.startswith(s)) + "*", word)
+        found.update((p, p) for p in self.phrases if f" {p} " in padded)
+        for term, pattern in self.stem_phrases:
+            hit = pattern.search(padded)
+            if hit:
+                found[term] = hit.group(0)
+        return found
 
 
-def _split_spec(spec: str) -> tuple[str, ...]:
-    """The terms of a comma-separated vocabulary string."""
-    return tuple(t.strip() for t in spec.split(",") if t.strip())
+def _phrase_pattern(term: str) -> re.Pattern[str]:
+    """A multi-word term as a whole-word regular expression (``*`` = the rest of a word)."""
+    return re.compile(r"(?<!\w)" + re.escape(term).replace(r"\*", r"\w*") + r"(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -146,21 +181,11 @@ class DialogReading:
         return dict(self.scores)["consent"]
 
 
-_SPLIT: dict[PromptKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    kind: (_split_spec(strong), _split_spec(weak)) for kind, (strong, weak) in _TERMS.items()
-}
-_PATTERNS: dict[PromptKind, tuple[re.Pattern[str], re.Pattern[str]]] = {
-    kind: (_pattern(strong), _pattern(weak)) for kind, (strong, weak) in _SPLIT.items()
+_TIERS: dict[PromptKind, tuple[_Tier, _Tier]] = {
+    kind: (_Tier.parse(strong, 3), _Tier.parse(weak, 1)) for kind, (strong, weak) in _TERMS.items()
 }
 
-
-@lru_cache(maxsize=4096)
-def _term_of(kind: PromptKind, found: str) -> str:
-    """The vocabulary term that matched ``found`` (several words of one stem count as one term)."""
-    for term in (*_SPLIT[kind][0], *_SPLIT[kind][1]):
-        if _pattern((term,)).fullmatch(found):
-            return term
-    return found
+_ALL_STEMS = tuple(stem for tiers in _TIERS.values() for tier in tiers for stem in tier.stems)
 
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -183,17 +208,21 @@ def _attr_hits(kind: PromptKind, words: tuple[str, ...]) -> set[str]:
 def read_dialog(text: str, attrs: str = "") -> DialogReading:
     """Score a container's visible ``text`` (and its ``id``/``class``/``role`` ``attrs``) per kind of prompt."""
     norm = normalize(text[:MAX_TEXT])
-    words = _attr_words(attrs)
+    words, padded = frozenset(norm.split()), f" {norm} "
+    stemmed = frozenset(w for w in words if w.startswith(_ALL_STEMS))
+    attr_words = _attr_words(attrs)
     scores: list[tuple[PromptKind, int]] = []
     matched: list[tuple[PromptKind, str]] = []
     for kind in KINDS:
-        strong_re, weak_re = _PATTERNS[kind]
-        strong = sorted(set(strong_re.findall(norm)))
-        weak = sorted(set(weak_re.findall(norm)) - set(strong))
-        attr = sorted(_attr_hits(kind, words))
-        terms = len({_term_of(kind, t) for t in strong}), len({_term_of(kind, t) for t in weak})
-        scores.append((kind, 3 * terms[0] + terms[1] + 3 * len(attr)))
-        matched.extend((kind, t) for t in (*strong, *weak))
+        score = 0
+        seen: set[str] = set()
+        for tier in _TIERS[kind]:
+            found = {term: hit for term, hit in tier.terms_in(padded, words, stemmed).items() if term not in seen}
+            seen |= set(found)
+            score += tier.weight * len(found)
+            matched.extend((kind, hit) for hit in sorted(found.values()))
+        attr = sorted(_attr_hits(kind, attr_words))
+        scores.append((kind, score + 3 * len(attr)))
         matched.extend((kind, f"attr:{t}") for t in attr)
     return DialogReading(_decide(dict(scores)), tuple(scores), tuple(matched))
 
