@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from auditor.browser import labels as labels_module
+from auditor.browser import vocabulary as vocabulary_module
 from auditor.browser.labels import LABELS, classify, is_necessary_category, normalize, read_label, score
 from auditor.browser.vocabulary import KINDS, consent_score, prompt_kind, read_dialog, role_in_dialog
 
@@ -127,6 +128,12 @@ def test_the_lexicon_is_written_normalised() -> None:
     assert len(set(labels_module._EXACT)) == len(labels_module._EXACT)
 
 
+def test_the_vocabulary_is_written_normalised() -> None:
+    for strong, weak in vocabulary_module._TERMS.values():
+        for term in f"{strong}, {weak}".split(","):
+            assert normalize(term.replace("*", "")) == term.strip().replace("*", ""), term
+
+
 @pytest.mark.parametrize("row", DIALOG_ROWS, ids=[f"{r['kind']}:{r['lang']}:{r['text'][:40]}" for r in DIALOG_ROWS])
 def test_dialog_table(row: dict[str, Any]) -> None:
     reading = read_dialog(row["text"], row.get("attrs", ""))
@@ -153,7 +160,9 @@ def test_consent_score() -> None:
 
 
 def test_attributes_are_matched_as_words() -> None:
-    assert read_dialog("", attrs="page-wrapper").kind == "other"  # "app" is not inside "wrapper"
+    assert read_dialog("", attrs="page-wrapper author-box").kind == "other"  # neither "app" nor "auth"
+    assert read_dialog("", attrs="qc-cmp2-container").kind == "consent"
+    assert read_dialog("", attrs="app-banner").kind == "app"
     assert read_dialog("", attrs="CybotCookiebotDialog").kind == "consent"
     assert read_dialog("", attrs="CybotCookiebotDialog").matched == (("consent", "attr:cookie"),)
 

@@ -110,12 +110,12 @@ _ATTR_TERMS: Mapping[PromptKind, tuple[str, ...]] = {
         "cybotcookiebot", "usercentrics", "axeptio", "tarteaucitron", "klaro", "orejime", "truste", "privacy",
     ),
     "newsletter": ("newsletter", "nl-popup", "subscribe-form", "mailchimp", "sendinblue", "brevo"),
-    "paywall": ("paywall", "piano", "tp-modal", "subscription", "premium", "abo-", "metering"),
+    "paywall": ("paywall", "piano", "tp-modal", "subscription", "premium", "abo", "metering"),
     "login": ("login", "signin", "sign-in", "auth", "account"),
     "app": ("smartbanner", "smart-banner", "app-banner", "appbanner", "install-app", "app-install"),
-    "notifications": ("onesignal", "webpush", "web-push", "push-", "notification", "batchsdk"),
+    "notifications": ("onesignal", "webpush", "web-push", "push", "notification", "batchsdk"),
 }  # fmt: skip
-"""Terms of ids and classes (matched inside attribute words of five letters or more, else whole)."""
+"""Terms of ids and classes (see :func:`_attr_hits`)."""
 
 
 @dataclass(frozen=True)
@@ -191,17 +191,21 @@ _ALL_STEMS = tuple(stem for tiers in _TIERS.values() for tier in tiers for stem 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
-def _attr_words(attrs: str) -> tuple[str, ...]:
-    return tuple(w for w in re.split(r"[^a-z0-9_-]+", _CAMEL.sub("-", attrs).lower()) if w)
+def _attr_words(attrs: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The words of ``id``/``class``/``role`` attributes (``qc-cmp2-container``) and their parts
+    (``qc``, ``cmp2``, ``container``); camelCase is split (``CybotCookiebotDialog``)."""
+    words = frozenset(w for w in re.split(r"[^a-z0-9_-]+", _CAMEL.sub("-", attrs).lower()) if w)
+    return words, frozenset(p for w in words for p in re.split(r"[-_]+", w) if p)
 
 
-def _attr_hits(kind: PromptKind, words: tuple[str, ...]) -> set[str]:
-    hits: set[str] = set()
-    for term in _ATTR_TERMS[kind]:
-        for word in words:
-            if word == term or (len(term) >= 5 and term in word) or (len(term) < 5 and word.startswith(term)):
-                hits.add(term)
-    return hits
+def _attr_hits(kind: PromptKind, words: frozenset[str], parts: frozenset[str]) -> set[str]:
+    """The attribute terms of ``kind`` found: inside a word for terms of five letters or more, else a
+    whole part ("app" is not in ``page-wrapper``, "auth" not in ``author-box``)."""
+    return {
+        term
+        for term in _ATTR_TERMS[kind]
+        if (len(term) >= 5 and any(term in w for w in words)) or (len(term) < 5 and term in parts)
+    }
 
 
 @lru_cache(maxsize=1024)
@@ -210,7 +214,7 @@ def read_dialog(text: str, attrs: str = "") -> DialogReading:
     norm = normalize(text[:MAX_TEXT])
     words, padded = frozenset(norm.split()), f" {norm} "
     stemmed = frozenset(w for w in words if w.startswith(_ALL_STEMS))
-    attr_words = _attr_words(attrs)
+    attr_words, attr_parts = _attr_words(attrs)
     scores: list[tuple[PromptKind, int]] = []
     matched: list[tuple[PromptKind, str]] = []
     for kind in KINDS:
@@ -221,7 +225,7 @@ def read_dialog(text: str, attrs: str = "") -> DialogReading:
             seen |= set(found)
             score += tier.weight * len(found)
             matched.extend((kind, hit) for hit in sorted(found.values()))
-        attr = sorted(_attr_hits(kind, attr_words))
+        attr = sorted(_attr_hits(kind, attr_words, attr_parts))
         scores.append((kind, score + 3 * len(attr)))
         matched.extend((kind, f"attr:{t}") for t in attr)
     return DialogReading(_decide(dict(scores)), tuple(scores), tuple(matched))
