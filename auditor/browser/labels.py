@@ -10,17 +10,18 @@ subscribing) and decides with a few rules, recorded as reasons:
 1. a long text (more than :data:`MAX_WORDS` words) is a sentence, not a control label;
 2. paying or subscribing (« S'abonner », « Refuser et payer », "Pur-Abo") is never a consent
    action (``None``, ``pay=True``): such a control must never be taken for *reject*;
-3. a negation inside a clause flips an accept verb or a consent noun into a refusal (« Je
-   n'accepte pas », "Nicht akzeptieren", « Continuer sans accepter », "Weiter ohne Einwilligung")
-   and makes a refusal verb unclear (``None``); a negation right before a category word is an
-   adjective ("non-essential"), not a negation of the verb;
+3. a negation inside a clause (clauses end at conjunctions) flips an accept verb or a consent noun
+   into a refusal (« Je n'accepte pas », "Nicht akzeptieren", « Continuer sans accepter », "Weiter
+   ohne Einwilligung") and makes a refusal verb unclear (``None``); a negation right before a
+   category word is an adjective ("non-essential"), not a negation of the verb; a consent noun
+   alone names nothing ("Zustimmung" is a tab of some dialogs);
 4. the strictly-necessary category with "only" or with an accept verb restricts consent to what
    needs none: *reject* ("Accept only necessary", "Nur notwendige", « Accepter les cookies
    nécessaires »);
 5. accepting a *selection* is *save* ("Accept selected", « Accepter la sélection »);
 6. a refusal next to an acceptance ("Accepter ou refuser") is unclear: ``None``;
-7. then refusal → *reject*, saving → *save* (saving all → *accept*), accepting → *accept*,
-   settings → *settings*.
+7. then refusal → *reject*, saving → *save* (accepting all and saving → *accept*), accepting →
+   *accept*, settings → *settings* (closing the settings → ``None``).
 
 Bare polite refusals (« Non merci », "No thanks", "Nein danke", a lone "Non") say no to *something*:
 a cookie dialog or a newsletter. They read as *reject* with ``needs_context=True``; callers that know
@@ -103,7 +104,7 @@ def normalize(text: str) -> str:
 
 Word = Literal[
     "accept", "reject", "save", "settings", "neg", "only", "necessary", "optional", "selection", "pay", "free",
-    "consent", "thanks", "all", "polite-no", "close", "functional",
+    "consent", "thanks", "all", "close", "functional",
 ]  # fmt: skip
 """Word classes of the lexicon (``free`` and ``optional`` come from a negation joined to the next word)."""
 
@@ -216,7 +217,6 @@ _PHRASES: dict[tuple[str, ...], Word] = {
     ("va", "bene"): "accept",
     ("przejdź", "do", "serwisu"): "accept",
     ("opt", "out"): "reject",
-    ("learn", "more"): "thanks",  # neutral: joined so that "more" is not read alone
 }
 """Multi-word expressions (matched before single words)."""
 
