@@ -104,7 +104,7 @@ def normalize(text: str) -> str:
 
 Word = Literal[
     "accept", "reject", "save", "settings", "neg", "only", "necessary", "optional", "selection", "pay", "free",
-    "consent", "thanks", "all", "close", "functional",
+    "consent", "thanks", "all", "close", "functional", "ads",
 ]  # fmt: skip
 """Word classes of the lexicon (``free`` and ``optional`` come from a negation joined to the next word)."""
 
@@ -119,7 +119,10 @@ def _stems(kind: Word, text: str) -> tuple[Word, tuple[str, ...]]:
 
 _EXACT: dict[str, Word] = {
     **_words("accept", "ok okay oké okey oui yes ja sí sim tak accord acuerdo akkoord einverstanden zgoda wyrażam"),
-    **_words("accept", "acconsento acconsenti consiento agreed consenti consentire consento"),
+    **_words("accept", "acconsento acconsenti consiento agreed consenti consentire consento consentir consens"),
+    **_words("accept", "consentez einwilligen compris understand understood verstanden entendido capito begrepen"),
+    **_words("accept", "entendi rozumiem"),
+    **_words("ads", "werbung publicité pub ads pubblicità publicidad advertenties reclame publicidade reklamami"),
     **_words("accept", "enable activer activez aktivieren activar attivare attiva habilitar inschakelen włącz"),
     **_words(
         "reject",
@@ -168,7 +171,7 @@ _EXACT: dict[str, Word] = {
         "optional", "optional optionnel optionnels optionale optionalen opcionales opzionali optionele opcjonalne"
     ),
     **_words("pay", "abo pur premium pay paye paie payez payer zahlen pagar pagare paga betalen betaal kaufen"),
-    **_words("pay", "acheter buy comprar acquista kopen kup zapłać płać"),
+    **_words("pay", "acheter buy comprar acquista kopen kup zapłać płać werbefrei"),
     **_words("necessary", "nodig"),
     **_words("free", "gratuit gratuitement free kostenlos gratis gratuito gratuita gratuitamente darmo"),
     **_words(
@@ -217,8 +220,21 @@ _PHRASES: dict[tuple[str, ...], Word] = {
     ("va", "bene"): "accept",
     ("przejdź", "do", "serwisu"): "accept",
     ("opt", "out"): "reject",
+    ("mit", "werbung"): "accept",  # pay-or-accept walls: reading with ads is accepting
+    ("with", "ads"): "accept",
+    ("avec", "publicité"): "accept",
+    ("con", "pubblicità"): "accept",
+    ("con", "publicidad"): "accept",
+    ("met", "advertenties"): "accept",
+    ("met", "reclame"): "accept",
+    ("com", "publicidade"): "accept",
+    ("z", "reklamami"): "accept",
+    ("ad", "free"): "pay",
 }
 """Multi-word expressions (matched before single words)."""
+_PHRASE_STARTS: dict[str, tuple[tuple[str, ...], ...]] = {
+    first: tuple(p for p in _PHRASES if p[0] == first) for first in {p[0] for p in _PHRASES}
+}
 
 _SEPARABLE: dict[str, tuple[frozenset[str], Word]] = {
     "stimme": (frozenset({"zu"}), "accept"),
@@ -232,8 +248,9 @@ _SEPARABLE: dict[str, tuple[frozenset[str], Word]] = {
 
 _BARE_NO = frozenset({"non", "no", "nein", "nee", "não", "nie"})
 _CLAUSE_BREAKS = frozenset({"et", "and", "und", "y", "e", "en", "i", "&", "+", "ou", "or", "oder", "o", "of", "lub"})
-_JOINED: dict[Word, Word] = {"necessary": "optional", "pay": "free"}
-"""A negation right before these classes makes one word of another class ("non-essential", "ohne Abo")."""
+_JOINED: dict[Word, Word] = {"necessary": "optional", "pay": "free", "ads": "pay"}
+"""A negation right before these classes makes one word of another class ("non-essential", "ohne Abo",
+"ohne Werbung": reading without ads is what a subscription buys)."""
 
 MAX_WORDS = 8
 """More words than this is a sentence, not a control label."""
@@ -285,7 +302,7 @@ def _clauses(tokens: list[str]) -> list[list[tuple[Word, str]]]:
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        phrase = next((p for p in _PHRASES if tuple(tokens[i : i + len(p)]) == p), None)
+        phrase = next((p for p in _PHRASE_STARTS.get(token, ()) if tuple(tokens[i : i + len(p)]) == p), None)
         if phrase is not None:
             clauses[-1].append((_PHRASES[phrase], " ".join(phrase)))
             i += len(phrase)
