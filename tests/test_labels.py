@@ -27,6 +27,17 @@ def _load(name: str, key: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _check_cited_files(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows citing a file of the npm CMPs; each cited file holds its label (when the CMPs are installed)."""
+    npm = [r for r in rows if r["source"].split("/")[0] in ("klaro", "tarteaucitronjs", "orejime", "cookieconsent")]
+    for row in npm:
+        path = Path(__file__).parent / "fixtures" / "cmp" / "node_modules" / row["source"].split()[0]
+        if path.exists():
+            text = path.read_text(encoding="utf-8")
+            assert row["label"] in text or row["label"].replace("'", "\\'") in text, row
+    return npm
+
+
 LABEL_ROWS = _load("labels.yaml", "labels")
 DIALOG_ROWS = _load("dialogs.yaml", "dialogs")
 CATEGORY_ROWS = _load("categories.yaml", "categories")
@@ -50,15 +61,7 @@ def test_label_table_covers_the_languages_roles_and_sources() -> None:
         roles = {r["role"] for r in LABEL_ROWS if r["lang"] == lang}
         assert {"reject", "accept", "settings", "save"} <= roles, lang
     assert all(r["source"] for r in LABEL_ROWS)
-    npm = [
-        r for r in LABEL_ROWS if r["source"].split("/")[0] in ("klaro", "tarteaucitronjs", "orejime", "cookieconsent")
-    ]
-    assert len(npm) >= 100
-    for row in npm:  # the cited translation file exists and holds the label (when the CMPs are installed)
-        path = Path(__file__).parent / "fixtures" / "cmp" / "node_modules" / row["source"].split()[0]
-        if path.exists():
-            text = path.read_text(encoding="utf-8")
-            assert row["label"].replace("'", "\\'") in text or row["label"] in text, row
+    assert len(_check_cited_files(LABEL_ROWS)) >= 100
     by_label: dict[str, Any] = {}
     for row in LABEL_ROWS:
         assert by_label.setdefault(row["label"], row["role"]) == row["role"], f"contradictory rows for {row['label']}"
@@ -184,6 +187,8 @@ def test_role_in_dialog() -> None:
     assert role_in_dialog("Autoriser", notifications) is None
     assert role_in_dialog("Autoriser", banner) == "accept"
     assert role_in_dialog("En savoir plus", banner) is None
+    assert role_in_dialog("Non merci", "Ne manquez rien", attrs="axeptio_overlay") == "reject"
+    assert role_in_dialog("Non merci", "Ne manquez rien", attrs="newsletter-popup") is None
 
 
 @pytest.mark.parametrize("row", CATEGORY_ROWS, ids=[f"{r['lang']}:{r['label']}" for r in CATEGORY_ROWS])
@@ -195,6 +200,7 @@ def test_necessary_category_table_covers_the_languages() -> None:
     for lang in LANGUAGES:
         assert any(r["necessary"] for r in CATEGORY_ROWS if r["lang"] == lang), lang
     assert sum(not r["necessary"] for r in CATEGORY_ROWS) >= 15
+    assert len(_check_cited_files(CATEGORY_ROWS)) >= 30
     assert not is_necessary_category("")
     assert not is_necessary_category(
         "Ces cookies sont nécessaires au fonctionnement du site et ne peuvent être désactivés"

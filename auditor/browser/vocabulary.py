@@ -208,10 +208,14 @@ def _attr_hits(kind: PromptKind, words: frozenset[str], parts: frozenset[str]) -
     }
 
 
-@lru_cache(maxsize=1024)
 def read_dialog(text: str, attrs: str = "") -> DialogReading:
     """Score a container's visible ``text`` (and its ``id``/``class``/``role`` ``attrs``) per kind of prompt."""
-    norm = normalize(text[:MAX_TEXT])
+    return _read_dialog(text[:MAX_TEXT], attrs[:MAX_TEXT])
+
+
+@lru_cache(maxsize=1024)
+def _read_dialog(text: str, attrs: str) -> DialogReading:
+    norm = normalize(text)
     words, padded = frozenset(norm.split()), f" {norm} "
     stemmed = frozenset(w for w in words if w.startswith(_ALL_STEMS))
     attr_words, attr_parts = _attr_words(attrs)
