@@ -137,6 +137,15 @@ def test_the_vocabulary_is_written_normalised() -> None:
             assert normalize(term.replace("*", "")) == term.strip().replace("*", ""), term
 
 
+def test_no_vocabulary_term_is_counted_twice() -> None:
+    for kind, tiers in vocabulary_module._TIERS.items():
+        stems = [s for tier in tiers for s in tier.stems]
+        words = [w for tier in tiers for w in tier.words]
+        assert [w for w in words if w.startswith(tuple(stems))] == [], kind
+        assert [s for s in stems if any(s != o and s.startswith(o) for o in stems)] == [], kind
+        assert len(words) == len(set(words)), kind
+
+
 @pytest.mark.parametrize("row", DIALOG_ROWS, ids=[f"{r['kind']}:{r['lang']}:{r['text'][:40]}" for r in DIALOG_ROWS])
 def test_dialog_table(row: dict[str, Any]) -> None:
     reading = read_dialog(row["text"], row.get("attrs", ""))

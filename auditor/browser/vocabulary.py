@@ -47,8 +47,8 @@ MAX_TEXT = 6000
 _TERMS: Mapping[PromptKind, tuple[str, str]] = {
     # Per kind: strong terms, weak terms, comma-separated. A trailing * is a stem (any word beginning so).
     "consent": (
-        "cookie*, traceur*, tracker*, tracking, consentement*, consent*, einwilligung*, zustimmung, "
-        "consentimiento*, consenso*, toestemming, consentimento*, zgod*, partenaires, partners, partner, socios, "
+        "cookie*, traceur*, tracker*, tracking, consent*, einwilligung*, zustimmung, "
+        "consenso*, toestemming, zgod*, partenaires, partners, partner, socios, "
         "parceiros, partnerzy, partnerów, fournisseurs, vendors, vendor, anbieter, proveedores, fornitori, "
         "leveranciers, fornecedores, dostawc*, finalités, purposes, zwecke*, finalidades, finalità, doeleinden, "
         "celach, intérêt légitime, legitimate interest, berechtigte* interesse*, interés legítimo, "
@@ -69,7 +69,7 @@ _TERMS: Mapping[PromptKind, tuple[str, str]] = {
         "chaque semaine, every week, jede woche, cada semana, ogni settimana, elke week, toda semana, co tydzień",
     ),
     "paywall": (
-        "abonnement*, abonnez, abonner, abonné*, subscription*, subscriber*, subscribe, abo, abonnieren, abonniere*, "
+        "abonnement*, abonnez, abonner, abonné*, subscription*, subscriber*, subscribe, abo, abonniere*, "
         "suscripción, suscríbete, suscriptor*, abbonamento, abbonati, abbonato, abonneer*, abonnee, assinatura, "
         "assine, assinante*, prenumerat*, subskrypcj*, paywall, premium, par mois, per month, a month, pro monat, "
         "im monat, al mes, al mese, per maand, por mês, miesięcznie, accès illimité, unlimited access, unbegrenzt*, "
