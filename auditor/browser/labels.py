@@ -104,7 +104,7 @@ def normalize(text: str) -> str:
 
 Word = Literal[
     "accept", "reject", "save", "settings", "neg", "only", "necessary", "optional", "selection", "pay", "free",
-    "consent", "thanks", "all", "close", "functional", "ads",
+    "consent", "thanks", "all", "close", "functional", "ads", "toggle",
 ]  # fmt: skip
 """Word classes of the lexicon (``free`` and ``optional`` come from a negation joined to the next word)."""
 
@@ -230,6 +230,8 @@ _PHRASES: dict[tuple[str, ...], Word] = {
     ("com", "publicidade"): "accept",
     ("z", "reklamami"): "accept",
     ("ad", "free"): "pay",
+    ("in", "of", "uitschakelen"): "toggle",  # nl "in- of uitschakelen": switch on or off
+    ("in", "en", "uitschakelen"): "toggle",
 }
 """Multi-word expressions (matched before single words)."""
 _PHRASE_STARTS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -342,6 +344,8 @@ def _decide(text: str, tokens: list[str]) -> LabelReading:
 
     if "pay" in kinds:
         return reading(None, f"pay or subscribe word '{_first(words, 'pay')}'", pay=True)
+    if "toggle" in kinds:
+        return reading(None, f"'{_first(words, 'toggle')}' switches on and off: unclear")
     refusal = acceptance = False
     for c in clauses:
         neg, verb, no = _first(c, "neg"), _first(c, "accept", "consent"), _first(c, "reject")
