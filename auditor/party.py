@@ -7,14 +7,22 @@ tldextract ships a snapshot of the PSL; we never let it fetch a newer one at run
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import tldextract
 
 from auditor.model import Party
 
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+if TYPE_CHECKING:
+    import tldextract
+
+
+@cache
+def _extractor() -> tldextract.TLDExtract:
+    """The offline PSL matcher, built on first use (importing tldextract costs a noticeable part of start-up)."""
+    import tldextract
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
 
 @lru_cache(maxsize=65536)
@@ -27,14 +35,16 @@ def registrable_domain(host: str) -> str:
     host = host.strip().lstrip(".").rstrip(".").lower()
     if not host:
         return ""
-    parts = _EXTRACT(host)
+    parts = _extractor()(host)
     if parts.domain and parts.suffix:
         return f"{parts.domain}.{parts.suffix}"
     return host
 
 
-def host_of(url: str) -> str:
-    """Return the lower-cased host name of a URL (empty for URLs without one, e.g. ``data:``)."""
+def host_of(url: str | None) -> str:
+    """Return the lower-cased host name of a URL (empty for ``None`` and URLs without one, e.g. ``data:``)."""
+    if not url:
+        return ""
     try:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:

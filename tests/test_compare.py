@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 import auditor.cli  # noqa: F401  (registers the commands)
 from auditor.cli.app import app
-from auditor.compare import Comparison, build_comparison, run_labels
+from auditor.formats.compare import Comparison, build_comparison, run_labels
 from auditor.results import read_results
 
 DATA = Path(__file__).parent / "data" / "results"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from support import unavailable
 
-from auditor.compare import build_comparison, run_labels
 from auditor.config import find_browser
 from auditor.formats import Format, render
+from auditor.formats.compare import build_comparison, run_labels
 from auditor.results import read_results
 from auditor.yamlutil import ConfigError
 

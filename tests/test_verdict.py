@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from auditor.compare import build_comparison
 from auditor.diffing import diff_runs
 from auditor.formats import Format, github_annotations, render
+from auditor.formats.compare import build_comparison
 from auditor.model import (
     BrowserInfo,
     ConsentAction,

@@ -109,7 +109,7 @@ def compare_command(
     output: OutputOpt = None,
 ) -> None:
     """Compare sites across results files: trackers and third parties per phase, findings by severity."""
-    from auditor.compare import build_comparison, run_labels
+    from auditor.formats.compare import build_comparison, run_labels
 
     runs = [_load(p) for p in results]
     comparison = build_comparison(list(zip(run_labels(results), runs, strict=True)))

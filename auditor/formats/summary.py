@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from auditor.model import PHASES, SEVERITIES, Cookie, Finding, PhaseResult, Request, RunResult, Severity, SiteResult
+from auditor.party import host_of
 from auditor.verdict import (
     SEVERITY_RANK,
     Gap,
@@ -98,16 +98,6 @@ def finding_sort_key(finding: Finding) -> tuple[int, int, int, int, str]:
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     """The findings, worst first (stable)."""
     return tuple(sorted(findings, key=finding_sort_key))
-
-
-def host_of(url: str | None) -> str:
-    """Host of a URL, or ``""``."""
-    if not url:
-        return ""
-    try:
-        return urlsplit(url).hostname or ""
-    except ValueError:
-        return ""
 
 
 def site_label(site: SiteResult) -> str:
