@@ -18,10 +18,18 @@ from auditor.config import SiteConfig
 from auditor.formats import Format, FormatError, parse_format
 from auditor.knowledge import KnowledgeBase, classify_site
 from auditor.model import RunResult, SiteResult
-from auditor.policy import RuleSet, apply_baseline, evaluate, exit_code_for, load_baseline, load_rules
+from auditor.policy import (
+    DEFAULT_PACKS,
+    RuleSet,
+    apply_baseline,
+    evaluate,
+    exit_code_for,
+    load_baseline,
+    load_rules,
+)
 from auditor.yamlutil import ConfigError
 
-DEFAULT_PACKS = ("baseline",)
+__all__ = ["DEFAULT_PACKS", "Pipeline", "build_pipeline"]
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,10 @@ _URL_SPLIT = re.compile(r"[/?&=;,#]+")
 
 
 def _reason_value(shape: ValueShape) -> str:
-    return f"identifier-like value ({shape.length} chars, {shape.entropy:.1f} bits/char; {', '.join(shape.reasons)})"
+    detail = "; ".join(shape.reasons)
+    if "chars" not in detail:
+        detail += f", {shape.length} chars"
+    return f"identifier-like value ({detail})"
 
 
 def _judged(what: str, reasons: Iterable[str]) -> Classification:
