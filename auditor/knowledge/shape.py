@@ -159,12 +159,10 @@ def value_shape(value: str, length: int | None = None) -> ValueShape:
 
 
 def _random_and_timestamp(tokens: list[str]) -> bool:
-    """``<8+ random digits>.<Unix timestamp>``: the client-id format of analytics tags (``123456789.1700000000``)."""
-    stamp = random = False
-    for token in tokens:
-        if token.isdigit():
-            if _is_timestamp(token):
-                stamp = True
-            elif len(token) >= 8:
-                random = True
-    return stamp and random
+    """``<8+ random digits>.<Unix timestamp>``: the client-id format of analytics tags (``123456789.1700000000``).
+
+    The random part may itself fall in the timestamp range, so two long numbers one of which is a
+    timestamp are enough.
+    """
+    numbers = [t for t in tokens if t.isdigit() and len(t) >= 8]
+    return len(numbers) >= 2 and any(_is_timestamp(t) for t in numbers)
