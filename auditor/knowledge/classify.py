@@ -9,6 +9,7 @@ party) or ``None`` (first party).
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from typing import TypeVar
 
 from auditor.knowledge.base import KnowledgeBase
@@ -28,7 +29,8 @@ def _with_classification(item: _T, found: Classification | None) -> _T:
     ``__init__``); these evidence classes have no ``__post_init__``, so copying the instance dict
     gives the same frozen copy several times faster. Falls back to ``replace`` otherwise.
     """
-    if found is item.classification or found == item.classification:
+    old = item.classification
+    if found is old or (found is not None and old is not None and found == old):
         return item
     kind = type(item)
     fast = _FAST_COPY.get(kind)
@@ -51,15 +53,16 @@ def _header(kb: KnowledgeBase, header: SetCookieHeader) -> SetCookieHeader:
 
 def _cookies_and_requests(kb: KnowledgeBase, phase: PhaseResult) -> tuple[tuple[Cookie, ...], tuple[Request, ...]]:
     """Knowledge base first; unknown cookies and third-party requests then go to the behaviour layer."""
-    known_c = [kb.classify_cookie(c.name, c.domain) for c in phase.cookies]
-    known_r = [kb.classify_url(r.url, r.host) for r in phase.requests]
+    classify_cookie, classify_url = kb.classify_cookie, kb.classify_url
+    known_c = [classify_cookie(c.name, c.domain) for c in phase.cookies]
     unknown_cookies = [c for c, k in zip(phase.cookies, known_c, strict=True) if k is None]
-    sync = SyncIndex.of(unknown_cookies)
+    sync = SyncIndex.of(unknown_cookies) if unknown_cookies else None
     synced_to: dict[str, set[str]] = {}
     requests: list[Request] = []
-    for request, found in zip(phase.requests, known_r, strict=True):
+    for request in phase.requests:
+        found = classify_url(request.url, request.host)
         if found is None and request.party == "third":
-            carried = sync.carried_by(request)
+            carried = sync.carried_by(request) if sync is not None else None
             if carried is not None:
                 synced_to.setdefault(carried[0], set()).add(request.host)
             found = judge_request(request, carried) or UNKNOWN
@@ -74,8 +77,11 @@ def _cookies_and_requests(kb: KnowledgeBase, phase: PhaseResult) -> tuple[tuple[
     return tuple(cookies), tuple(requests)
 
 
+_origin_host = lru_cache(maxsize=8192)(host_of)
+
+
 def _storage(kb: KnowledgeBase, item: StorageItem) -> StorageItem:
-    found = kb.classify_storage(item.key, host_of(item.origin))
+    found = kb.classify_storage(item.key, _origin_host(item.origin))
     if found is None:
         found = judge_storage(item)
         if found is None and item.party == "third":

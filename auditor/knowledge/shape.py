@@ -73,18 +73,20 @@ _TIMESTAMP_S = (946_684_800, 4_102_444_800)  # 2000-01-01 .. 2100-01-01, seconds
 _SAMPLE = 4096
 
 
+_LOWER = re.compile("[a-z\u00df-\u00f6\u00f8-\u00ff]")
+_UPPER = re.compile("[A-Z\u00c0-\u00d6\u00d8-\u00de]")
+_DIGIT = re.compile("[0-9]")
+_OTHER = re.compile("[^a-zA-Z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]")
+
+
 def _classes(text: str) -> str:
-    lower = upper = digit = other = False
-    for ch in text:
-        if ch.islower():
-            lower = True
-        elif ch.isupper():
-            upper = True
-        elif ch.isdigit():
-            digit = True
-        else:
-            other = True
-    return ("l" if lower else "") + ("u" if upper else "") + ("d" if digit else "") + ("s" if other else "")
+    """Character classes of ``text``: ``l`` lower, ``u`` upper, ``d`` digits, ``s`` anything else."""
+    return (
+        ("l" if _LOWER.search(text) else "")
+        + ("u" if _UPPER.search(text) else "")
+        + ("d" if _DIGIT.search(text) else "")
+        + ("s" if _OTHER.search(text) else "")
+    )
 
 
 def entropy(text: str) -> float:
