@@ -27,6 +27,7 @@ from auditor.knowledge import (
     value_shape,
 )
 from auditor.model import Cookie, PhaseResult, Request, SiteResult, StorageItem
+from auditor.party import registrable_domain
 from auditor.yamlutil import ConfigError, load_schema, load_yaml
 
 KB = KnowledgeBase.builtin()
@@ -799,7 +800,7 @@ def _cookie(
         http_only=True,
         same_site=same_site,
         party=party,  # type: ignore[arg-type]
-        registrable_domain=domain.lstrip(".").split(".", 1)[-1] if domain.count(".") > 1 else domain.lstrip("."),
+        registrable_domain=registrable_domain(domain.lstrip(".")),
         set_by="header",
     )
 
@@ -891,3 +892,18 @@ def test_classify_phase_links_a_synced_cookie_and_its_request() -> None:
     assert cookie is not None and "value sent to match.dsp-partenaire.io (ID syncing)" in cookie.reasons
     assert request is not None and request.category == UNCLASSIFIED_IDENTIFIER
     assert classify_phase(out, KB) is out  # classifying again changes nothing
+
+
+def test_an_unknown_host_receiving_a_known_trackers_identifier_is_id_syncing() -> None:
+    uid = "0c7a3b5e-1f2d-4e6a-9b8c-7d5e4f3a2b1c"
+    phase = PhaseResult(
+        name="before",
+        status="ok",
+        cookies=(_cookie("uid", ".criteo.com", uid, party="third"),),
+        requests=(_request(f"https://sync.dsp-inconnu.io/m?c={uid}", content_type="text/html", size=900),),
+    )
+    out = classify_phase(phase, KB)
+    assert out.cookies[0].classification is not None and out.cookies[0].classification.entity == "Criteo"
+    request = out.requests[0].classification
+    assert request is not None and request.category == UNCLASSIFIED_IDENTIFIER
+    assert request.reasons == ("carries the value of cookie uid of criteo.com (ID syncing)",)

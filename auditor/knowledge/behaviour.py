@@ -8,7 +8,8 @@ reasons as evidence:
   third party and persistent or ``SameSite=None``, or first party and kept 30 days or more, or
   whose value is sent to another site (ID syncing). First-party cookies with technical names
   (session, CSRF, load balancer, consent choice, language) are never judged so;
-* a third-party request carrying such a cookie's value (ID syncing), or answered like a beacon (a
+* a third-party request carrying the identifier-like value of any cookie of another site, known
+  or not (ID syncing), or answered like a beacon (a
   204, or an image of at most 200 bytes) while its query carries an identifier-like value;
 * a storage key whose value is identifier-like, in localStorage, or in a third party's frame.
 """
@@ -62,7 +63,10 @@ def _judged(what: str, reasons: Iterable[str]) -> Classification:
 
 @dataclass(frozen=True)
 class SyncIndex:
-    """Identifier-like values of a phase's unknown cookies, to spot them in other sites' request URLs."""
+    """Identifier-like values of a phase's cookies (known or not), to spot them in other sites' request URLs.
+
+    An unknown host receiving a known tracker's identifier (Criteo's ``uid``) is ID syncing too.
+    """
 
     owners: Mapping[str, tuple[str, str]]
     """value → (cookie name, registrable domain of the cookie)."""

@@ -55,14 +55,15 @@ def _cookies_and_requests(kb: KnowledgeBase, phase: PhaseResult) -> tuple[tuple[
     """Knowledge base first; unknown cookies and third-party requests then go to the behaviour layer."""
     classify_cookie, classify_url = kb.classify_cookie, kb.classify_url
     known_c = [classify_cookie(c.name, c.domain) for c in phase.cookies]
-    unknown_cookies = [c for c, k in zip(phase.cookies, known_c, strict=True) if k is None]
-    sync = SyncIndex.of(unknown_cookies) if unknown_cookies else None
+    sync: SyncIndex | None = None  # built on the first unknown third-party request only
     synced_to: dict[str, set[str]] = {}
     requests: list[Request] = []
     for request in phase.requests:
         found = classify_url(request.url, request.host)
         if found is None and request.party == "third":
-            carried = sync.carried_by(request) if sync is not None else None
+            if sync is None:
+                sync = SyncIndex.of(phase.cookies)
+            carried = sync.carried_by(request)
             if carried is not None:
                 synced_to.setdefault(carried[0], set()).add(request.host)
             found = judge_request(request, carried) or UNKNOWN

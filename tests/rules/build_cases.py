@@ -680,7 +680,7 @@ def behaviour_cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
     )
     script = raw_request("https://cdn.widgets-inconnus.com/widget.js?v=3", content_type="text/javascript", size=48210)
     big = raw_request(
-        "https://img.widgets-inconnus.com/photo.jpg?k=Qm9B1xK7vR3tY8wZ2pL5nC0dF4hJ6gS9",
+        "https://img.widgets-inconnus.com/photo.jpg?k=Zt4Hc8Wq2Lm6Xv0Bn3Jr7Kp1Fs5Dg9Ya",
         content_type="image/jpeg",
         size=80412,
     )
