@@ -36,7 +36,8 @@ class Classification:
     entity: str | None
     """Company or product behind it (``"Google"``), ``None`` when unknown."""
     category: str
-    """Purpose category: advertising, analytics, social, consent, functional, necessary, ... or ``unknown``."""
+    """Purpose category: advertising, analytics, social, consent, functional, necessary, content, ``unknown``
+    (a third party nothing recognised) or ``unclassified-identifier`` (judged a tracking identifier by behaviour)."""
     tracker: bool
     """Whether it is known to track users (advertising, analytics, social, ...)."""
     vendor: str | None = None
