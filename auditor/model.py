@@ -42,7 +42,8 @@ class Classification:
     entity: str | None
     """Company or product behind it (``"Google"``), ``None`` when unknown."""
     category: str
-    """Purpose category: advertising, analytics, social, consent, functional, necessary, ... or ``unknown``."""
+    """Purpose category: advertising, analytics, social, consent, functional, necessary, content, ``unknown``
+    (a third party nothing recognised) or ``unclassified-identifier`` (judged a tracking identifier by behaviour)."""
     tracker: bool
     """Whether it is known to track users (advertising, analytics, social, ...)."""
     vendor: str | None = None
@@ -53,6 +54,13 @@ class Classification:
     """Whether the CNIL audience-measurement exemption can apply when the tool is configured for it."""
     source: str | None = None
     """The public source (URL) cited by the knowledge-base entry that matched."""
+    layer: str | None = None
+    """Which layer decided: ``site``, ``user``, ``curated`` (the built-in base), ``behaviour`` (judged by
+    what the item does, not by a list); ``None`` in results written before layers existed."""
+    reasons: tuple[str, ...] = ()
+    """Why the ``behaviour`` layer judged it so (identifier-like value, lifetime, ID syncing, ...)."""
+    matched: str | None = None
+    """The knowledge-base entry or pattern that matched (``cookie _ga (exact)``, ``host doubleclick.net``)."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,26 @@ class Request:
     failure: str | None = None
     """The network error when the request failed."""
     classification: Classification | None = None
+    content_type: str | None = None
+    """``Content-Type`` of the response (lower case, without parameters), when there was one."""
+    body_size: int | None = None
+    """Size of the response body in bytes (``Content-Length``; 0 for a 204), ``None`` when unknown."""
+
+
+@dataclass(frozen=True)
+class ValueShape:
+    """What a stored value looks like, without the value: enough to tell an identifier from a flag."""
+
+    length: int
+    """Length of the value, in characters."""
+    classes: str
+    """Character classes present, in this order: ``l`` lower, ``u`` upper, ``d`` digits, ``s`` other."""
+    entropy: float
+    """Shannon entropy estimate of the most identifier-like token, in bits per character."""
+    identifier: bool
+    """Whether the value looks like an identifier (a long random token, a UUID, a long number)."""
+    reasons: tuple[str, ...] = ()
+    """Why it does or does not look like one (``uuid``, ``flag``, ``timestamp``, ``short``, ...)."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +157,10 @@ class StorageItem:
     size: int
     """Length of the stored value, in characters (values are not kept)."""
     party: Party
+    shape: ValueShape | None = None
+    """The shape of the value, computed at collection time (``None`` in older results)."""
+    classification: Classification | None = None
+    """What the knowledge base (or the behaviour layer) says about the key."""
 
 
 @dataclass(frozen=True)

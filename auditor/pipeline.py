@@ -17,12 +17,12 @@ from auditor.config import SiteConfig
 from auditor.formats import Format, FormatError, parse_format
 from auditor.knowledge import KnowledgeBase, classify_site
 from auditor.model import RunResult, SiteResult
-from auditor.policy import RuleSet, apply_baseline, evaluate, load_baseline, load_rules
+from auditor.policy import DEFAULT_PACKS, RuleSet, apply_baseline, evaluate, load_baseline, load_rules
 from auditor.results import write_results
 from auditor.verdict import exit_code_for
 from auditor.yamlutil import ConfigError
 
-DEFAULT_PACKS = ("baseline",)
+__all__ = ["DEFAULT_PACKS", "Pipeline", "build_pipeline", "replay_pipeline"]
 
 
 @dataclass(frozen=True)

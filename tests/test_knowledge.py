@@ -13,14 +13,21 @@ import pytest
 from auditor.knowledge import (
     CATEGORIES,
     DATA_DIR,
+    UNCLASSIFIED_IDENTIFIER,
     UNKNOWN,
     CookieEntry,
     KnowledgeBase,
     TrackerEntry,
+    classify_phase,
     classify_site,
+    judge_cookie,
+    judge_request,
+    judge_storage,
     lifetime_days,
+    value_shape,
 )
-from auditor.model import Cookie, PhaseResult, Request, SiteResult
+from auditor.model import Cookie, PhaseResult, Request, SiteResult, StorageItem
+from auditor.party import registrable_domain
 from auditor.yamlutil import ConfigError, load_schema, load_yaml
 
 KB = KnowledgeBase.builtin()
@@ -676,3 +683,227 @@ def test_classify_site_classifies_set_cookie_headers_by_cookie_name() -> None:
     )
     classified = classify_site(site).phases["before"].set_cookie_headers[0].classification
     assert classified is not None and classified.vendor == "Google Analytics" and classified.tracker
+
+
+# --- storage keys, layers and precedence ----------------------------------------------------------
+
+
+def test_storage_entries_cite_sources_and_keep_consent_apart() -> None:
+    assert len(KB.storage) >= 15
+    for entry in KB.storage:
+        assert URL.match(entry.source), entry
+        assert entry.category in CATEGORIES, entry
+        if entry.category in ("consent", "necessary"):
+            assert not entry.tracker, entry
+
+
+@pytest.mark.parametrize(
+    ("key", "host", "vendor", "category", "tracker"),
+    [
+        ("_hjSessionUser_3172651", "www.example.fr", "Hotjar", "analytics", True),
+        ("AMP_4a5b6c7d8e", "www.example.fr", "Amplitude Analytics", "analytics", True),
+        ("mp_0123abcd_mixpanel", "www.example.fr", "Mixpanel", "analytics", True),
+        ("ajs_anonymous_id", "www.example.fr", "Segment", "analytics", True),
+        ("tt_sessionId", "www.example.fr", "TikTok Pixel", "advertising", True),
+        ("cto_bundle", "www.example.fr", "Criteo", "advertising", True),
+        ("permutive-id", "www.example.fr", "Permutive", "advertising", True),
+        ("didomi_token", "www.example.fr", "Didomi CMP", "consent", False),
+        ("yt-remote-device-id", "www.youtube.com", None, None, None),  # unlisted key: the host decides
+    ],
+)
+def test_storage_keys_are_classified(
+    key: str, host: str, vendor: str | None, category: str | None, tracker: bool | None
+) -> None:
+    found = KB.classify_storage(key, host)
+    assert found is not None
+    if vendor is None:
+        assert found == KB.classify_storage("anything-else", host)
+        assert found.entity == KB.classify_host(host).entity  # type: ignore[union-attr]
+        return
+    assert (found.vendor, found.category, found.tracker, found.layer) == (vendor, category, tracker, "curated")
+    assert found.matched is not None and "storage.yaml" in found.matched
+    assert KB.classify_storage("theme", "www.example.fr") is None
+
+
+def test_a_tracker_domain_beats_a_generic_name() -> None:
+    generic = KB.classify_cookie("consent", ".example.fr")
+    assert generic is not None and generic.category == "consent"
+    on_adtech = KB.classify_cookie("consent", ".doubleclick.net")
+    assert on_adtech is not None
+    assert (on_adtech.entity, on_adtech.category, on_adtech.tracker) == ("Google", "advertising", True)
+    assert "generic name" in (on_adtech.purpose or "")
+    session = KB.classify_cookie("sessionid", ".criteo.com")
+    assert session is not None and (session.entity, session.category) == ("Criteo", "advertising")
+    unlisted = KB.classify_cookie("id", ".doubleclick.net")
+    assert unlisted is not None and unlisted.entity == "Google" and unlisted.tracker
+    # A name restricted to the domain, or of the same company, keeps its own entry.
+    ide = KB.classify_cookie("IDE", ".doubleclick.net")
+    assert ide is not None and ide.matched is not None and ide.matched.startswith("IDE (exact")
+
+
+def test_a_user_file_outranks_the_tracker_domain(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(
+        "cookies:\n"
+        "  - {name: consent, entity: Publisher, category: consent, tracker: false, purpose: Our banner's choice.,"
+        ' source: "https://www.example.fr/cookies"}\n',
+        encoding="utf-8",
+    )
+    kb = KnowledgeBase.load([mine])
+    found = kb.classify_cookie("consent", ".doubleclick.net")
+    assert found is not None and (found.category, found.layer) == ("consent", "user")
+    assert KB.classify_cookie("consent", ".doubleclick.net").layer == "curated"  # type: ignore[union-attr]
+
+
+# --- the behaviour layer ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "5f0c2e9a7b4d4c1e8a3f6b2d9e7c1a40",
+        "8c1f0e7d-2b3a-4c5d-9e8f-7a6b5c4d3e2f",
+        "AHWqTUm3Kd8Lm2pQ7rT1vW4yZ0bC3eF6hJ",
+        "GA1.1.1234567890.1764601472",
+        "48291057361928",
+        '{"id":"8b1a9953c4611296a7","created":1764601472000}',
+        "%224e9b2c7a-1d3f-4a8e-b6c5-0f9e8d7c6b5a%22",
+    ],
+)
+def test_identifier_like_values(value: str) -> None:
+    shape = value_shape(value)
+    assert shape.identifier, shape
+    assert shape.length == len(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["1", "0", "true", "yes", "rejected", "fr", "fr-FR", "en_GB", "1764601472", "1764601472123",
+     "2026-12-01T15:04:32.000Z", "dark", '{"theme":"dark","fontSize":14}', "ThisIsMyPreferenceValue",
+     "aaaaaaaaaaaaaaaa1111", "", "12345"],
+)  # fmt: skip
+def test_flags_locales_timestamps_and_words_are_not_identifiers(value: str) -> None:
+    assert not value_shape(value).identifier, value_shape(value)
+
+
+def _cookie(
+    name: str, domain: str, value: str, *, party: str, days: float | None = 390.0, same_site: str = "None"
+) -> Cookie:
+    return Cookie(
+        name=name,
+        value=value,
+        domain=domain,
+        path="/",
+        expires=None if days is None else 1_900_000_000.0,
+        lifetime_days=days,
+        secure=True,
+        http_only=True,
+        same_site=same_site,
+        party=party,  # type: ignore[arg-type]
+        registrable_domain=registrable_domain(domain.lstrip(".")),
+        set_by="header",
+    )
+
+
+ID = "5f0c2e9a7b4d4c1e8a3f6b2d9e7c1a40"
+
+
+def test_judge_cookie_flags_an_unknown_ad_networks_identifier() -> None:
+    found = judge_cookie(_cookie("vid", ".adnexo-regie.net", ID, party="third"), ["match.dsp-partenaire.io"])
+    assert found is not None
+    assert (found.category, found.layer, found.entity, found.tracker) == (
+        UNCLASSIFIED_IDENTIFIER,
+        "behaviour",
+        None,
+        False,
+    )
+    assert "persistent (390 days)" in found.reasons
+    assert "SameSite=None (sent in cross-site requests)" in found.reasons
+    assert "value sent to match.dsp-partenaire.io (ID syncing)" in found.reasons
+    first = judge_cookie(_cookie("visitor", ".example.fr", ID, party="first", days=395, same_site="Lax"))
+    assert first is not None and first.category == UNCLASSIFIED_IDENTIFIER
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "party", "days", "same_site"),
+    [
+        ("PHPSESSID", "9k2j4h6g8f0d1s3a5p7o9i2u4y", "first", None, "Lax"),
+        ("csrftoken", "Xk29fJ3mQ8vL1pZ7rT4wY6bN0cH5dG2s", "first", 365.0, "Lax"),
+        ("AWSALB", "Qm9B1xK7vR3tY8wZ2pL5nC0dF4hJ6gS9", "first", 7.0, "None"),
+        ("app_session", ID, "first", 30.0, "Lax"),
+        ("consent", "rejected", "first", 180.0, "Lax"),
+        ("lang", "fr", "third", 390.0, "None"),
+        ("seen", "1", "third", 390.0, "None"),
+        ("optin", "true", "third", 390.0, "None"),
+        ("cart_id", ID, "first", 90.0, "Lax"),
+        ("tab", ID, "first", 7.0, "Lax"),  # a first-party identifier kept a week: a visit, not tracking
+        ("lb_route", ID, "third", None, "Lax"),  # a third-party session cookie, not sent cross-site
+    ],
+)
+def test_judge_cookie_leaves_technical_and_flag_cookies_alone(
+    name: str, value: str, party: str, days: float | None, same_site: str
+) -> None:
+    domain = ".example.fr" if party == "first" else ".widgets-inconnus.com"
+    assert judge_cookie(_cookie(name, domain, value, party=party, days=days, same_site=same_site)) is None
+
+
+def _request(url: str, *, status: int = 200, content_type: str | None = None, size: int | None = None) -> Request:
+    host = url.split("/")[2]
+    return Request(url, host, "image", "GET", "third", host.split(".", 1)[1], status=status,
+                   content_type=content_type, body_size=size)  # fmt: skip
+
+
+def test_judge_request_spots_beacons_with_identifiers_only() -> None:
+    beacon = judge_request(_request(f"https://t.unknown.io/b?e=pv&cid={ID}", status=204, size=0))
+    assert beacon is not None and "query parameter 'cid'" in beacon.reasons[0]
+    pixel = judge_request(_request(f"https://t.unknown.io/p.gif?u={ID}", content_type="image/gif", size=42))
+    assert pixel is not None
+    assert judge_request(_request("https://t.unknown.io/b?e=pv&v=3", status=204, size=0)) is None
+    assert (
+        judge_request(_request(f"https://img.unknown.io/a.jpg?k={ID}", content_type="image/jpeg", size=80412)) is None
+    )
+    synced = judge_request(_request("https://x.unknown.io/page"), ("vid", "adnexo-regie.net"))
+    assert synced is not None and "ID syncing" in synced.reasons[0]
+
+
+def _item(key: str, value: str, *, kind: str = "local", party: str = "first") -> StorageItem:
+    origin = "https://www.example.fr" if party == "first" else "https://ads.adnexo-regie.net"
+    return StorageItem(origin, kind, key, len(value), party, shape=value_shape(value))  # type: ignore[arg-type]
+
+
+def test_judge_storage() -> None:
+    assert judge_storage(_item("device_uid", "4e9b2c7a-1d3f-4a8e-b6c5-0f9e8d7c6b5a")) is not None
+    assert judge_storage(_item("slot", ID, kind="session", party="third")) is not None
+    assert judge_storage(_item("theme", "dark")) is None
+    assert judge_storage(_item("csrf_token", ID)) is None
+    assert judge_storage(_item("tab_id", ID, kind="session")) is None
+    assert judge_storage(StorageItem("https://www.example.fr", "local", "old", 32, "first")) is None  # no shape
+
+
+def test_classify_phase_links_a_synced_cookie_and_its_request() -> None:
+    phase = PhaseResult(
+        name="before",
+        status="ok",
+        cookies=(_cookie("vid", ".adnexo-regie.net", ID, party="third", same_site="Lax", days=None),),
+        requests=(_request(f"https://match.dsp-partenaire.io/sync?puid={ID}", content_type="text/html", size=900),),
+    )
+    out = classify_phase(phase, KB)
+    cookie, request = out.cookies[0].classification, out.requests[0].classification
+    assert cookie is not None and "value sent to match.dsp-partenaire.io (ID syncing)" in cookie.reasons
+    assert request is not None and request.category == UNCLASSIFIED_IDENTIFIER
+    assert classify_phase(out, KB) is out  # classifying again changes nothing
+
+
+def test_an_unknown_host_receiving_a_known_trackers_identifier_is_id_syncing() -> None:
+    uid = "0c7a3b5e-1f2d-4e6a-9b8c-7d5e4f3a2b1c"
+    phase = PhaseResult(
+        name="before",
+        status="ok",
+        cookies=(_cookie("uid", ".criteo.com", uid, party="third"),),
+        requests=(_request(f"https://sync.dsp-inconnu.io/m?c={uid}", content_type="text/html", size=900),),
+    )
+    out = classify_phase(phase, KB)
+    assert out.cookies[0].classification is not None and out.cookies[0].classification.entity == "Criteo"
+    request = out.requests[0].classification
+    assert request is not None and request.category == UNCLASSIFIED_IDENTIFIER
+    assert request.reasons == ("carries the value of cookie uid of criteo.com (ID syncing)",)

@@ -114,3 +114,35 @@ def test_site_policy_pack_catches_the_demo_tracker(audit: tuple[Outcome, RunResu
     assert policy and policy[0].source.get("policy_url", "").endswith("/politique-cookies")
     assert "Tout refuser" in str(policy[0].source.get("quote"))
     assert not found(s, "lqd-no-social-cookie-after-refusal", "reject")
+
+
+UNKNOWN_AD = "www.regie-inconnue.fr"
+
+
+def test_default_pack_judges_an_unknown_ad_network_by_behaviour(audit_fixture_sites) -> None:  # type: ignore[no-untyped-def]
+    from auditor.fixtureweb.dynamic import GIF
+    from auditor.pipeline import DEFAULT_PACKS, build_pipeline
+
+    run = audit_fixture_sites([UNKNOWN_AD], screenshots=False)
+    pipeline = build_pipeline(None)  # what `consent-audit audit URL` does without --rules
+    assert pipeline.pack_names == DEFAULT_PACKS
+    s = pipeline.postprocess(run.sites[0])
+    before = s.phases["before"]
+
+    # The collector kept what the behaviour layer needs: the value's shape (not the value), the answer's type and size.
+    uid = next(i for i in before.storage if i.key == "adnx_uid")
+    assert uid.shape is not None and uid.shape.identifier and uid.shape.reasons == ("uuid",)
+    sync = next(r for r in before.requests if r.host == "match.dsp-partenaire.io")
+    assert (sync.content_type, sync.body_size) == ("image/gif", len(GIF))
+
+    for phase in ("before", "reject"):
+        vid = found(s, "baseline-unclassified-identifier-cookie", phase, "vid", "adnexo-regie.net")
+        assert len(vid) == 1, s.findings
+        assert vid[0].severity == "warning"
+        reasons = vid[0].evidence["classification"]["reasons"]
+        assert "value sent to match.dsp-partenaire.io (ID syncing)" in reasons
+        assert found(s, "baseline-unclassified-identifier-cookie", phase, "pdid", "dsp-partenaire.io")
+        assert found(s, "baseline-unclassified-identifier-storage", phase, "adnx_uid")
+    synced = found(s, "baseline-unclassified-identifier-request", "before", domain="match.dsp-partenaire.io")
+    assert synced and synced[0].evidence["count"] >= 1
+    assert not [f for f in s.findings if f.phase == "accept" and "unclassified" in f.rule]

@@ -32,6 +32,7 @@ from auditor.browser.network import NetworkRecorder
 from auditor.browser.session import BrowserSession
 from auditor.browser.tcfread import read_tcf
 from auditor.config import AuditOptions, SiteConfig
+from auditor.knowledge.shape import value_shape
 from auditor.model import (
     Banner,
     Cookie,
@@ -49,7 +50,10 @@ STORAGE_JS = """() => {
   for (const [kind, name] of [['local', 'localStorage'], ['session', 'sessionStorage']]) {
     try {
       const s = window[name];
-      for (let i = 0; i < s.length; i++) { const k = s.key(i); out[kind].push([k, (s.getItem(k) || '').length]); }
+      for (let i = 0; i < s.length; i++) {
+        const k = s.key(i); const v = s.getItem(k) || '';
+        out[kind].push([k, v.length, v.slice(0, 4096)]);  // the value is only shaped in Python, never kept
+      }
     } catch (e) { /* storage blocked in this frame */ }
   }
   return out;
@@ -367,14 +371,19 @@ class SiteCollector:
                 continue
             origin = data["origin"]
             for kind in ("local", "session"):
-                for key, size in data[kind]:
+                for key, size, sample in data[kind]:
                     if (origin, kind, key) in seen:
                         continue
                     seen.add((origin, kind, key))
                     items.append(
                         StorageItem(
-                            origin=origin, kind=kind, key=key, size=size, party=self.party.of_host(host_of(origin))
-                        )  # type: ignore[arg-type]
+                            origin=origin,
+                            kind=kind,  # type: ignore[arg-type]
+                            key=key,
+                            size=size,
+                            party=self.party.of_host(host_of(origin)),
+                            shape=value_shape(sample, size),
+                        )
                     )
         return tuple(items)
 

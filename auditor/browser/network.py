@@ -33,6 +33,8 @@ class _Entry:
     initiator: str | None
     status: int | None = None
     failure: str | None = None
+    content_type: str | None = None
+    body_size: int | None = None
 
 
 @dataclass
@@ -99,6 +101,10 @@ class NetworkRecorder:
         entry = self._entries.get(response.request)
         if entry is not None:
             entry.status = response.status
+            headers = response.headers
+            entry.content_type = headers.get("content-type", "").split(";", 1)[0].strip().lower() or None
+            length = headers.get("content-length", "")
+            entry.body_size = int(length) if length.isdigit() else 0 if response.status == 204 else None
         task = asyncio.ensure_future(self._read_set_cookie(response, self.phase))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
@@ -163,6 +169,8 @@ class NetworkRecorder:
                     initiator=entry.initiator,
                     status=entry.status,
                     failure=entry.failure,
+                    content_type=entry.content_type,
+                    body_size=entry.body_size,
                 )
             )
         return tuple(out)

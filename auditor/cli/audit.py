@@ -21,6 +21,7 @@ from auditor.cli.app import (
     fail,
 )
 from auditor.config import AuditOptions, SiteConfig, load_sites, sites_from_urls
+from auditor.policy.loader import DEFAULT_PACKS
 from auditor.results import RESULTS_FILE
 from auditor.run import DEFAULT_RESTART_AFTER, AuditPlan, Executor, RunSummary, parse_memory
 from auditor.yamlutil import ConfigError
@@ -31,7 +32,12 @@ if TYPE_CHECKING:
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Directory for results.json, the journal and screenshots.")]
 RulesOpt = Annotated[
     list[str] | None,
-    typer.Option("--rules", "-r", help="Rule pack: built-in name or YAML file (repeatable). Default: baseline."),
+    typer.Option(
+        "--rules",
+        "-r",
+        help="Rule pack: built-in name or YAML file (repeatable)."
+        f" Default: {', '.join(DEFAULT_PACKS)} (`rules list` marks its rules).",
+    ),
 ]
 
 IN_MEMORY_SITES = 200

@@ -27,6 +27,7 @@ import typer
 from auditor.cli.app import ExitCode, app, fail
 from auditor.model import RunResult
 from auditor.policy import (
+    DEFAULT_PACKS,
     FAIL_ON_CHOICES,
     RuleSet,
     apply_baseline,
@@ -71,8 +72,11 @@ def list_command(
         bool, typer.Option("--json", help="Print JSON (id, pack, severity, phases, subject, title).")
     ] = False,
 ) -> None:
-    """List the rules of rule packs (default: every built-in pack)."""
+    """List the rules of rule packs (default: every built-in pack); `*` marks those on by default."""
     rules = _load(packs)
+    default = load_rules(DEFAULT_PACKS)
+    on = set(default.ids)
+    default_packs = set(default.pack_ids)
     if as_json:
         rows = [
             {
@@ -82,18 +86,22 @@ def list_command(
                 "phases": list(r.phases),
                 "subject": r.subject,
                 "title": r.title,
+                "default": r.id in on,
             }
             for r in rules
         ]
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     width = max((len(r.id) for r in rules), default=10)
+    print(f"default (no --rules): {', '.join(DEFAULT_PACKS)}; * marks the rules it turns on")
     for pack in rules.packs:
         extends = f" (extends {', '.join(pack.extends)})" if pack.extends else ""
-        print(f"{pack.id}: {pack.title}{extends}  [{pack.file}]")
+        mark = " [default]" if pack.id in default_packs else ""
+        print(f"{pack.id}: {pack.title}{extends}{mark}  [{pack.file}]")
         for rule in (r for r in rules if r.pack == pack.id):
             phases = ",".join(rule.phases)
-            print(f"  {rule.id:<{width}}  {rule.severity:<7}  {phases:<20}  {rule.subject:<10}  {rule.title}")
+            star = "*" if rule.id in on else " "
+            print(f" {star}{rule.id:<{width}}  {rule.severity:<7}  {phases:<20}  {rule.subject:<10}  {rule.title}")
     for rule_id, by in rules.disabled.items():
         print(f"disabled: {rule_id} (by {by})")
 

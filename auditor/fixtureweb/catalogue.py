@@ -81,6 +81,12 @@ SITES: tuple[SiteInfo, ...] = (
         "After 'Tout accepter', a Meta pixel beacon (fr cookie) fires 2 seconds later.",
     ),
     SiteInfo(
+        "www.regie-inconnue.fr",
+        "violation",
+        "A small ad network on no tracker list, before any choice: its pixel sets a third-party identifier (vid on "
+        ".adnexo-regie.net) and syncs it to match.dsp-partenaire.io; its tag keeps adnx_uid in localStorage.",
+    ),
+    SiteInfo(
         "www.le-quotidien-demo.fr",
         "demo",
         "French news front page; DoubleClick pixel on every page regardless of choice (a deliberate pre-consent "

@@ -106,6 +106,24 @@ def twitter_syndication(request: Request) -> Response:
     return pixel(request, third_party_cookie("guest_id", _kept(request, "guest_id", make), ".twitter.com", 34214400))
 
 
+def unknown_ad_pixel(request: Request) -> Response:
+    """``px.adnexo-regie.net/px``: an ad network on no list. Sets ``vid`` (13 months, ``SameSite=None``) and
+    redirects to its partner DSP with the id in the URL (ID syncing)."""
+    value = _kept(request, "vid", lambda: uuid.uuid4().hex)
+    headers = [
+        ("Set-Cookie", third_party_cookie("vid", value, ".adnexo-regie.net", MONTHS_13)),
+        ("Location", f"https://match.dsp-partenaire.io/sync?partner=adnexo&puid={value}"),
+        *_cors(request),
+    ]
+    return Response(302, b"", None, headers)
+
+
+def partner_sync(request: Request) -> Response:
+    """``match.dsp-partenaire.io/sync``: the partner's matching pixel, a GIF setting its own ``pdid`` (13 months)."""
+    value = _kept(request, "pdid", lambda: secrets.token_urlsafe(18))
+    return pixel(request, third_party_cookie("pdid", value, ".dsp-partenaire.io", MONTHS_13))
+
+
 def piano_hit(request: Request) -> Response:
     """AT Internet / Piano Analytics collection (``hit.xiti``): 204, no third-party cookie (exempt setup)."""
     return no_content(request)
@@ -150,6 +168,8 @@ ROUTES: tuple[Route, ...] = (
     Route("gum.criteo.com", "/sync", criteo_sync),
     Route("syndication.twitter.com", "/*", twitter_syndication),
     Route("logs1412.xiti.com", "/hit.xiti", piano_hit),
+    Route("px.adnexo-regie.net", "/px", unknown_ad_pixel),
+    Route("match.dsp-partenaire.io", "/sync", partner_sync),
     Route("www.erreur-serveur.fr", "*", server_error),
     Route("www.page-absente.fr", "*", page_missing),
     Route("www.chargement-infini.fr", "/slow.js", endless_script),

@@ -1,14 +1,24 @@
-"""Fill in the ``classification`` of every cookie and request of a site's result."""
+"""Fill in the ``classification`` of every cookie, request and storage key of a site's result.
+
+The knowledge base decides first (:class:`~auditor.knowledge.base.KnowledgeBase`: user files, then
+the curated base); what it does not know goes to the behaviour layer
+(:mod:`auditor.knowledge.behaviour`), and what still looks harmless stays ``unknown`` (third
+party) or ``None`` (first party).
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from typing import TypeVar
 
-from auditor.knowledge.base import UNKNOWN, KnowledgeBase
-from auditor.model import Classification, Cookie, PhaseResult, Request, SetCookieHeader, SiteResult
+from auditor.knowledge.base import KnowledgeBase
+from auditor.knowledge.behaviour import SyncIndex, judge_cookie, judge_request, judge_storage
+from auditor.knowledge.entries import UNKNOWN
+from auditor.model import Classification, Cookie, PhaseResult, Request, SetCookieHeader, SiteResult, StorageItem
+from auditor.party import host_of
 
-_T = TypeVar("_T", Cookie, Request, SetCookieHeader)
+_T = TypeVar("_T", Cookie, Request, SetCookieHeader, StorageItem)
 _FAST_COPY: dict[type, bool] = {}
 
 
@@ -19,7 +29,8 @@ def _with_classification(item: _T, found: Classification | None) -> _T:
     ``__init__``); these evidence classes have no ``__post_init__``, so copying the instance dict
     gives the same frozen copy several times faster. Falls back to ``replace`` otherwise.
     """
-    if found is item.classification:
+    old = item.classification
+    if found is old or (found is not None and old is not None and found == old):
         return item
     kind = type(item)
     fast = _FAST_COPY.get(kind)
@@ -33,40 +44,72 @@ def _with_classification(item: _T, found: Classification | None) -> _T:
     return copy
 
 
-_C = TypeVar("_C", Cookie, SetCookieHeader)
-
-
-def _cookie(kb: KnowledgeBase, cookie: _C) -> _C:
-    found: Classification | None = kb.classify_cookie(cookie.name, cookie.domain)
-    if found is None and cookie.party == "third":
+def _header(kb: KnowledgeBase, header: SetCookieHeader) -> SetCookieHeader:
+    found: Classification | None = kb.classify_cookie(header.name, header.domain)
+    if found is None and header.party == "third":
         found = UNKNOWN
-    return _with_classification(cookie, found)
+    return _with_classification(header, found)
 
 
-def _request(kb: KnowledgeBase, request: Request) -> Request:
-    found: Classification | None = kb.classify_url(request.url, request.host)
-    if found is None and request.party == "third":
-        found = UNKNOWN
-    return _with_classification(request, found)
+def _cookies_and_requests(kb: KnowledgeBase, phase: PhaseResult) -> tuple[tuple[Cookie, ...], tuple[Request, ...]]:
+    """Knowledge base first; unknown cookies and third-party requests then go to the behaviour layer."""
+    classify_cookie, classify_url = kb.classify_cookie, kb.classify_url
+    known_c = [classify_cookie(c.name, c.domain) for c in phase.cookies]
+    sync: SyncIndex | None = None  # built on the first unknown third-party request only
+    synced_to: dict[str, set[str]] = {}
+    requests: list[Request] = []
+    for request in phase.requests:
+        found = classify_url(request.url, request.host)
+        if found is None and request.party == "third":
+            if sync is None:
+                sync = SyncIndex.of(phase.cookies)
+            carried = sync.carried_by(request)
+            if carried is not None:
+                synced_to.setdefault(carried[0], set()).add(request.host)
+            found = judge_request(request, carried) or UNKNOWN
+        requests.append(_with_classification(request, found))
+    cookies: list[Cookie] = []
+    for cookie, found in zip(phase.cookies, known_c, strict=True):
+        if found is None:
+            found = judge_cookie(cookie, synced_to.get(cookie.name, ()))
+            if found is None and cookie.party == "third":
+                found = UNKNOWN
+        cookies.append(_with_classification(cookie, found))
+    return tuple(cookies), tuple(requests)
+
+
+_origin_host = lru_cache(maxsize=8192)(host_of)
+
+
+def _storage(kb: KnowledgeBase, item: StorageItem) -> StorageItem:
+    found = kb.classify_storage(item.key, _origin_host(item.origin))
+    if found is None:
+        found = judge_storage(item)
+        if found is None and item.party == "third":
+            found = UNKNOWN
+    return _with_classification(item, found)
 
 
 def classify_phase(phase: PhaseResult, kb: KnowledgeBase | None = None) -> PhaseResult:
-    """Return a copy of ``phase`` with ``classification`` set on every cookie, Set-Cookie header and request.
+    """Return a copy of ``phase`` with ``classification`` on every cookie, Set-Cookie header, request, storage key.
 
-    Unknown third parties get :data:`~auditor.knowledge.base.UNKNOWN` (category ``unknown``) so they
-    are reported, never dropped; unknown first-party items keep ``None``.
+    The knowledge base decides what it knows; the behaviour layer judges the rest (category
+    ``unclassified-identifier`` with its reasons). Other unknown third parties get
+    :data:`~auditor.knowledge.entries.UNKNOWN` (category ``unknown``) so they are reported, never
+    dropped; other unknown first-party items keep ``None``.
     """
     kb = kb or KnowledgeBase.builtin()
-    cookies = tuple(_cookie(kb, c) for c in phase.cookies)
-    headers = tuple(_cookie(kb, h) for h in phase.set_cookie_headers)
-    requests = tuple(_request(kb, r) for r in phase.requests)
+    cookies, requests = _cookies_and_requests(kb, phase)
+    headers = tuple(_header(kb, h) for h in phase.set_cookie_headers)
+    storage = tuple(_storage(kb, s) for s in phase.storage)
     if (
         all(a is b for a, b in zip(cookies, phase.cookies, strict=True))
         and all(a is b for a, b in zip(headers, phase.set_cookie_headers, strict=True))
         and all(a is b for a, b in zip(requests, phase.requests, strict=True))
+        and all(a is b for a, b in zip(storage, phase.storage, strict=True))
     ):
         return phase
-    return replace(phase, cookies=cookies, set_cookie_headers=headers, requests=requests)
+    return replace(phase, cookies=cookies, set_cookie_headers=headers, requests=requests, storage=storage)
 
 
 def classify_site(site: SiteResult, kb: KnowledgeBase | None = None) -> SiteResult:

@@ -16,7 +16,7 @@ from auditor.policy.baseline import Baseline, BaselineEntry, apply_baseline, bas
 from auditor.policy.docs import rule_markdown, rules_doc_markdown
 from auditor.policy.engine import evaluate
 from auditor.policy.fields import MissingEvidence
-from auditor.policy.loader import builtin_packs, load_builtin_rules, load_rules
+from auditor.policy.loader import DEFAULT_PACKS, builtin_packs, load_builtin_rules, load_rules
 from auditor.policy.rules import Expect, PackInfo, Rule, RuleSet
 from auditor.verdict import (
     FAIL_ON_CHOICES,
@@ -28,6 +28,7 @@ from auditor.verdict import (
 )
 
 __all__ = [
+    "DEFAULT_PACKS",
     "FAIL_ON_CHOICES",
     "Baseline",
     "BaselineEntry",

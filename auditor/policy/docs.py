@@ -105,10 +105,12 @@ consent-audit check out/results.json --rules rules/sites/my-site.yaml --baseline
 consent-audit rules list | rules show cnil-reject-as-easy-as-accept | rules validate my-site.yaml
 ```
 
-`--rules` takes a built-in pack name (`baseline`, `cnil`, `edpb-banner`, `tcf`, `sites/le-quotidien-demo`)
-or a YAML file, and is repeatable. Every pack, and every pack it extends, is validated before any browser
-starts: unknown keys or matchers, bad regular expressions, unknown message placeholders, duplicate rule
-ids, missing `extends` targets are errors with file and line (exit code 2).
+`--rules` takes a built-in pack name (`core`, `baseline`, `cnil`, `edpb-banner`, `tcf`,
+`sites/le-quotidien-demo`) or a YAML file, and is repeatable. Without `--rules`, `audit`, `check` (for a run
+that recorded no packs) and `rules list` (which marks them with `*`) use the default, `core`: the
+regulatory core (`baseline`, `cnil`, `tcf`, `edpb-banner`). Every pack, and every pack it extends, is
+validated before any browser starts: unknown keys or matchers, bad regular expressions, unknown message
+placeholders, duplicate rule ids, missing `extends` targets are errors with file and line (exit code 2).
 
 ### Writing a site policy
 

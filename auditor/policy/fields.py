@@ -28,6 +28,7 @@ from auditor.model import (
     SiteResult,
     StorageItem,
     TcfState,
+    ValueShape,
     to_jsonable,
 )
 from auditor.party import host_of, registrable_domain
@@ -108,7 +109,7 @@ class FieldSpec:
 
 def _classification(item: Item) -> Classification | None:
     obj = item.obj
-    if isinstance(obj, (Cookie, Request)):
+    if isinstance(obj, (Cookie, Request, StorageItem)):
         return obj.classification
     if isinstance(obj, SetCookieHeader):
         # The cookie's own classification (name and domain); older results only have the response's.
@@ -119,6 +120,10 @@ def _classification(item: Item) -> Classification | None:
 def _category(item: Item) -> str:
     c = _classification(item)
     return c.category if c is not None else "unknown"
+
+
+_UNLISTED = ("unknown", "unclassified-identifier")
+"""Categories that mean no knowledge-base list knows the item (the behaviour layer may have judged it)."""
 
 
 def _classification_fields() -> list[FieldSpec]:
@@ -146,8 +151,9 @@ def _classification_fields() -> list[FieldSpec]:
         FieldSpec(
             "category",
             "string",
-            "Knowledge-base category: advertising, analytics, social, consent, functional, necessary, content"
-            " or `unknown` (also when not classified).",
+            "Knowledge-base category: advertising, analytics, social, consent, functional, necessary, content,"
+            " `unclassified-identifier` (no list knows it, but it behaves like a tracking identifier: see"
+            " `reasons`) or `unknown` (also when not classified).",
             _category,
         ),
         FieldSpec("vendor", "string", "Product per the knowledge base (`Google Analytics`).", attr("vendor")),
@@ -162,8 +168,21 @@ def _classification_fields() -> list[FieldSpec]:
         FieldSpec(
             "classified",
             "bool",
-            "The knowledge base recognised it (category is not `unknown`).",
-            lambda i: _category(i) != "unknown",
+            "A knowledge-base list recognised it (category is neither `unknown` nor `unclassified-identifier`).",
+            lambda i: _category(i) not in _UNLISTED,
+        ),
+        FieldSpec(
+            "layer",
+            "string",
+            "Which layer decided: `site`, `user` (a --knowledge file), `curated` (the built-in base) or"
+            " `behaviour` (judged by what it does); empty when unclassified.",
+            attr("layer"),
+        ),
+        FieldSpec(
+            "reasons",
+            "string",
+            "Why the behaviour layer judged it a tracking identifier, joined with `; ` (empty otherwise).",
+            lambda i: "; ".join(c.reasons) if (c := _classification(i)) is not None and c.reasons else None,
         ),
     ]
 
@@ -278,7 +297,29 @@ STORAGE_FIELDS: list[FieldSpec] = [
     FieldSpec("key", "string", "Storage key.", _a("key")),
     FieldSpec("size", "number", "Length of the stored value, in characters.", _a("size")),
     FieldSpec("party", "enum", "`first` or `third` party.", _a("party"), _PARTY),
+    FieldSpec(
+        "identifier_like",
+        "bool",
+        "The value looks like an identifier (long random token, UUID, long number), judged at collection"
+        " time; the value itself is never kept.",
+        lambda i: _shape(i).identifier,
+    ),
+    FieldSpec(
+        "entropy",
+        "number",
+        "Entropy estimate of the value's most identifier-like token, in bits per character.",
+        lambda i: _shape(i).entropy,
+    ),
+    *_classification_fields(),
 ]
+
+
+def _shape(item: Item) -> ValueShape:
+    shape: ValueShape | None = item.obj.shape
+    if shape is None:
+        raise MissingEvidence("the shape of the stored value was not recorded (results older than value shapes)")
+    return shape
+
 
 # --- banner -------------------------------------------------------------------------------------
 
@@ -558,7 +599,15 @@ def base_evidence(item: Item) -> dict[str, Any]:
             "classification": _jsonable_classification(obj.classification),
         }
     if isinstance(obj, StorageItem):
-        return {"origin": obj.origin, "kind": obj.kind, "key": obj.key, "size": obj.size, "party": obj.party}
+        return {
+            "origin": obj.origin,
+            "kind": obj.kind,
+            "key": obj.key,
+            "size": obj.size,
+            "party": obj.party,
+            "shape": to_jsonable(obj.shape) if obj.shape is not None else None,
+            "classification": _jsonable_classification(obj.classification),
+        }
     if isinstance(obj, Banner):
         return {
             "found": obj.found,

@@ -13,6 +13,7 @@ loaded (default: every built-in pack).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from collections.abc import Mapping, Sequence
@@ -21,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from auditor.knowledge import classify_site, value_shape
 from auditor.model import (
     Banner,
     BannerControl,
@@ -31,6 +33,7 @@ from auditor.model import (
     Request,
     SetCookieHeader,
     SiteResult,
+    StorageItem,
     TcfState,
     to_jsonable,
 )
@@ -175,7 +178,7 @@ def phase(name: str, **kw: Any) -> PhaseResult:
         label = "Tout refuser" if name == "reject" else "Tout accepter"
         kw["consent"] = ConsentAction(action=name, clicked=True, label=label, method="cmp:didomi", steps=1)  # type: ignore[arg-type]
     kw.setdefault("banner", banner())
-    for key in ("cookies", "requests", "set_cookie_headers", "tcf"):
+    for key in ("cookies", "requests", "set_cookie_headers", "tcf", "storage"):
         if key in kw:
             kw[key] = tuple(kw[key])
     return PhaseResult(name=name, **kw)  # type: ignore[arg-type]
@@ -616,6 +619,167 @@ def cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
             "packs": ["sites/le-quotidien-demo"],
             "present": [f("lqd-no-social-request-after-refusal", "reject", domain="platform.twitter.com")],
             "absent": [],
+        },
+    )
+    c.update(behaviour_cases())
+    return c
+
+
+# --- storage and the behaviour layer: raw evidence, classified by the real knowledge base -----------
+
+AD_NETWORK = ".adnexo-regie.net"
+"""A small ad network no list knows (the fixture web's www.regie-inconnue.fr uses it too)."""
+VID = "5f0c2e9a7b4d4c1e8a3f6b2d9e7c1a40"
+"""Its identifier, a 32-character hex token."""
+
+
+def raw_cookie(name: str, domain: str, value: str, *, lifetime: float | None = 390.0, same_site: str = "Lax") -> Cookie:
+    """A cookie as collected (no classification yet), with its real value and SameSite."""
+    return dataclasses.replace(cookie(name, domain, None, lifetime=lifetime), value=value, same_site=same_site)
+
+
+def raw_request(url: str, *, status: int = 200, content_type: str | None = None, size: int | None = None) -> Request:
+    """A request as collected, with what the response looked like."""
+    return dataclasses.replace(request(url, None), status=status, content_type=content_type, body_size=size)
+
+
+def storage(key: str, value: str, *, origin: str = "https://www.example-presse.fr", kind: str = "local") -> StorageItem:
+    """A storage key as collected: only the value's shape is kept."""
+    party = "first" if registrable_domain(host_of(origin)) == registrable_domain(host_of(SITE)) else "third"
+    return StorageItem(
+        origin=origin,
+        kind=kind,  # type: ignore[arg-type]
+        key=key,
+        size=len(value),
+        party=party,  # type: ignore[arg-type]
+        shape=value_shape(value),
+    )
+
+
+def behaviour_cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
+    """Cases whose evidence is classified by :func:`auditor.knowledge.classify_site` (curated base + behaviour)."""
+    c: dict[str, tuple[SiteResult, dict[str, Any]]] = {}
+    unknown_ad = raw_cookie("vid", AD_NETWORK, VID, same_site="None")
+    harmless = [
+        raw_cookie("PHPSESSID", "www.example-presse.fr", "9k2j4h6g8f0d1s3a5p7o9i2u4y", lifetime=None),
+        raw_cookie("csrftoken", "www.example-presse.fr", "Xk29fJ3mQ8vL1pZ7rT4wY6bN0cH5dG2s", lifetime=365),
+        raw_cookie("AWSALB", ".example-presse.fr", "Qm9B1xK7vR3tY8wZ2pL5nC0dF4hJ6gS9", lifetime=7),
+        raw_cookie("__cf_bm", ".cdnjs-demo.com", "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY.1700000000-0-AbC", lifetime=0.02),
+        raw_cookie("consent", ".example-presse.fr", "rejected", lifetime=180),
+        raw_cookie("lang", ".widgets-inconnus.com", "fr", same_site="None"),
+        raw_cookie("seen", ".widgets-inconnus.com", "1", same_site="None"),
+        raw_cookie("optin", ".widgets-inconnus.com", "true", same_site="None"),
+        raw_cookie("ts", ".widgets-inconnus.com", "1764601472", same_site="None"),
+        raw_cookie("sess_route", ".example-presse.fr", "c7e1b0a9d8f7e6c5b4a3928170f6e5d4", lifetime=60),
+    ]
+    sync = raw_request(
+        f"https://match.dsp-partenaire.io/sync?partner=adnexo&puid={VID}", content_type="image/gif", size=43
+    )
+    beacon = raw_request(
+        "https://t.mesure-inconnue.io/b?e=pv&cid=8c1f0e7d-2b3a-4c5d-9e8f-7a6b5c4d3e2f", status=204, size=0
+    )
+    script = raw_request("https://cdn.widgets-inconnus.com/widget.js?v=3", content_type="text/javascript", size=48210)
+    big = raw_request(
+        "https://img.widgets-inconnus.com/photo.jpg?k=Zt4Hc8Wq2Lm6Xv0Bn3Jr7Kp1Fs5Dg9Ya",
+        content_type="image/jpeg",
+        size=80412,
+    )
+    visit = classify_site(
+        site(
+            before=phase("before", cookies=[unknown_ad, *harmless], requests=[sync, beacon, script, big]),
+            reject=phase("reject", cookies=[unknown_ad, *harmless], requests=[script]),
+            accept=phase("accept", cookies=[unknown_ad], requests=[sync]),
+        )
+    )
+    quiet = [f("baseline-unclassified-identifier-cookie", name=k.name) for k in harmless]
+    c["baseline-unclassified-identifier-cookie"] = (
+        visit,
+        {
+            "present": [
+                f("baseline-unclassified-identifier-cookie", "before", "vid", AD_NETWORK, severity="warning", count=1),
+                f("baseline-unclassified-identifier-cookie", "reject", "vid", AD_NETWORK, count=1),
+            ],
+            "absent": [*quiet, f("baseline-unclassified-identifier-cookie", "accept")],
+        },
+    )
+    c["baseline-unclassified-identifier-request"] = (
+        visit,
+        {
+            "present": [
+                f("baseline-unclassified-identifier-request", "before", domain="match.dsp-partenaire.io", count=1),
+                f("baseline-unclassified-identifier-request", "before", domain="t.mesure-inconnue.io", count=1),
+            ],
+            "absent": [
+                f("baseline-unclassified-identifier-request", domain="cdn.widgets-inconnus.com"),
+                f("baseline-unclassified-identifier-request", domain="img.widgets-inconnus.com"),
+                f("baseline-unclassified-identifier-request", "accept"),
+            ],
+        },
+    )
+    items = [
+        storage("cto_bundle", "k7Gf_l9hZ2VxT3BrQ0ZrV0xPbUJtT2Rm"),
+        storage("_hjSessionUser_3172651", '{"id":"8b1a9953c4611296","created":1764601472000,"existing":true}'),
+        storage("ajs_anonymous_id", '"0c7a3b5e-1f2d-4e6a-9b8c-7d5e4f3a2b1c"'),
+        storage("_pcid", '{"browserId":"m3x8q1z7k2v9w4"}'),
+        storage("didomi_token", "eyJ1c2VyX2lkIjoiMThjYmE0ZTgtNzYxOC02ZGQ1LWE2ZjgtOGU0ZDM3ZmI2ZTZiIn0="),
+        storage("device_uid", "4e9b2c7a-1d3f-4a8e-b6c5-0f9e8d7c6b5a"),
+        storage("theme", "dark"),
+        storage("csrf_token", "Xk29fJ3mQ8vL1pZ7rT4wY6bN0cH5dG2s"),
+        storage("tab_id", "7f3e9a1c5b8d2e4f6a0c9b7d", kind="session"),
+        storage("last_visit", "2026-12-01T15:04:32.000Z"),
+        storage("slot_state", "a7c9e1b3d5f7091b3d5e7f9a", origin="https://ads.adnexo-regie.net", kind="session"),
+    ]
+    stored = classify_site(
+        site(
+            before=phase("before", storage=items),
+            reject=phase("reject", storage=items[:3]),
+            accept=phase("accept", storage=items),
+        )
+    )
+    c["baseline-tracker-storage"] = (
+        stored,
+        {
+            "present": [
+                f("baseline-tracker-storage", "before", "cto_bundle", "www.example-presse.fr", count=1),
+                f("baseline-tracker-storage", "reject", "cto_bundle", count=1),
+            ],
+            "absent": [
+                f("baseline-tracker-storage", name="_hjSessionUser_3172651"),
+                f("baseline-tracker-storage", name="didomi_token"),
+                f("baseline-tracker-storage", "accept"),
+            ],
+        },
+    )
+    c["baseline-unclassified-identifier-storage"] = (
+        stored,
+        {
+            "present": [
+                f("baseline-unclassified-identifier-storage", "before", "device_uid", count=1),
+                f("baseline-unclassified-identifier-storage", "before", "slot_state", "ads.adnexo-regie.net"),
+            ],
+            "absent": [
+                *(
+                    f("baseline-unclassified-identifier-storage", name=k)
+                    for k in ("theme", "csrf_token", "tab_id", "last_visit", "cto_bundle", "didomi_token", "_pcid")
+                ),
+                f("baseline-unclassified-identifier-storage", "reject"),
+            ],
+        },
+    )
+    c["cnil-no-tracker-storage-without-consent"] = (
+        stored,
+        {
+            "present": [
+                f("cnil-no-tracker-storage-without-consent", "before", "_hjSessionUser_3172651", count=1),
+                f("cnil-no-tracker-storage-without-consent", "reject", "ajs_anonymous_id", count=1),
+                f("cnil-no-tracker-storage-without-consent", "before", "cto_bundle"),
+            ],
+            "absent": [
+                f("cnil-no-tracker-storage-without-consent", name="_pcid"),
+                f("cnil-no-tracker-storage-without-consent", name="didomi_token"),
+                f("cnil-no-tracker-storage-without-consent", name="device_uid"),
+                f("cnil-no-tracker-storage-without-consent", "accept"),
+            ],
         },
     )
     return c
