@@ -67,7 +67,8 @@ def test_action_scripts_pass_bash_n_and_shellcheck() -> None:
     for script in SCRIPTS:
         subprocess.run(["bash", "-n", str(script)], check=True)
     if shutil.which("shellcheck") is None:
-        support.unavailable("shellcheck is not installed (apt-get install shellcheck)")
+        # An optional linter (bash -n above always runs): .ci/run does not install it.
+        pytest.skip("shellcheck is not installed (apt-get install shellcheck)")
     subprocess.run(["shellcheck", "--severity=warning", *map(str, SCRIPTS)], check=True)
 
 
