@@ -161,8 +161,14 @@ def test_publisher_suite_with_pytest_playwright(pytester: pytest.Pytester, fixtu
         support.unavailable("pytest-playwright is not installed (pip install -e '.[dev]')")
     if not _plugin_loads_from_entry_point():
         support.unavailable("the consent_audit pytest11 entry point is not installed (pip install -e '.[dev]')")
-    args = " ".join(f'"{a}"' for a in fixture_web.chromium_args)
-    pytester.makeini(f"[pytest]\nconsent_browser_args = {args}\naddopts = -p no:cacheprovider\n")
+    # The staging feature: production host names resolved to the fixture web's servers.
+    others = " ".join(f'"{a}"' for a in fixture_web.chromium_args if not a.startswith("--host-resolver-rules="))
+    pytester.makeini(
+        "[pytest]\n"
+        f"consent_host_resolver_rules = {fixture_web.host_resolver_rules}\n"
+        f"consent_browser_args = {others}\n"
+        "addopts = -p no:cacheprovider\n"
+    )
     pytester.makepyfile(test_publisher=INNER_TESTS)
     result = pytester.runpytest_subprocess("-v", "-p", "no:randomly", timeout=600)
     result.assert_outcomes(passed=6)

@@ -25,6 +25,7 @@ from auditor.browser.network import NetworkRecorder
 from auditor.browser.session import BrowserSession
 from auditor.config import AuditOptions, SiteConfig
 from auditor.model import Banner, ConsentAction, Finding, PhaseName, PhaseResult, SiteResult, iso_now
+from auditor.party import PartyResolver
 from auditor.pipeline import Pipeline
 from auditor.policy.verdict import is_failing
 from auditor.testing.bridge import PageBridge
@@ -108,8 +109,6 @@ class ConsentPage:
         self._recorder = bridge.call(self._attach())
 
     async def _attach(self) -> NetworkRecorder:
-        from auditor.party import PartyResolver
-
         # The party of each request is decided when the snapshot is taken, from the site's URL then.
         recorder = NetworkRecorder(PartyResolver("about:blank", ()), phase="before")
         recorder.attach(self.bridge.context)
@@ -176,7 +175,8 @@ class ConsentPage:
             raise ValueError(f"the page is in the {self.phase} phase: a {name} snapshot cannot be taken now")
         site = self._site()
         collector = self._collector_for(site)
-        cookies = self.page.context.cookies()
+        self.bridge.call(self._settle())
+        cookies = self.page.context.cookies()  # through the test's connection, once the network is quiet
         result = self.bridge.call(self._snapshot(collector, name, cookies))
         if name != "before" and self.action is not None:
             result = dataclasses.replace(result, consent=self.action, banner=self._banner)
@@ -185,9 +185,10 @@ class ConsentPage:
         self.phases[name] = result
         return result
 
+    async def _settle(self) -> None:
+        await self._recorder.wait_quiet(self.options.quiet_ms, self.options.quiet_cap)
+
     async def _snapshot(self, collector: SiteCollector, name: PhaseName, cookies: list[Any]) -> PhaseResult:
-        options = self.options
-        await self._recorder.wait_quiet(options.quiet_ms, options.quiet_cap)
         context = cast(BrowserContext, _Cookies(cookies))
         return await collector._snapshot(
             name, context, self.bridge.page, self._recorder, (name,), [], None, _Clock(), shoot=False
