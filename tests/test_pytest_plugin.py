@@ -173,3 +173,25 @@ def test_publisher_suite_with_pytest_playwright(pytester: pytest.Pytester, fixtu
     result = pytester.runpytest_subprocess("-v", "-p", "no:randomly", timeout=600)
     result.assert_outcomes(passed=6)
     result.stdout.fnmatch_lines(["*test_full_audit_after_sync_playwright_tests PASSED*"])
+
+
+@pytest.mark.browser
+def test_an_override_that_drops_the_plugin_launch_arguments_is_named(pytester: pytest.Pytester) -> None:
+    if importlib.util.find_spec("pytest_playwright") is None:
+        support.unavailable("pytest-playwright is not installed (pip install -e '.[dev]')")
+    if not _plugin_loads_from_entry_point():
+        support.unavailable("the consent_audit pytest11 entry point is not installed (pip install -e '.[dev]')")
+    pytester.makeconftest(
+        """
+import pytest
+from auditor.config import find_browser
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    return {"executable_path": find_browser().path}
+"""
+    )
+    pytester.makepyfile(test_override="def test_it(page, consent_page):\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=300)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*must extend the one it replaces*"])

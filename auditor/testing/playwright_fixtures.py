@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from auditor.config import AuditOptions
-from auditor.testing.bridge import free_port
+from auditor.testing.bridge import CDP_PORT_ARG, free_port
 from auditor.testing.page import ConsentPage
 from auditor.testing.plugin import consent_page_fixture, launch_args
 from auditor.testing.settings import ConsentSettings
@@ -37,6 +37,7 @@ def browser_type_launch_args(
 def consent_page(
     page: Any,
     browser_name: str,
+    browser_type_launch_args: dict[str, Any],
     consent_cdp_port: int,
     consent_settings: ConsentSettings,
     consent_audit_options: AuditOptions,
@@ -45,4 +46,11 @@ def consent_page(
     """Consent checks on the test's ``page``: ``reject()``/``accept()``, ``snapshot()``, ``assert_no_tracker()``."""
     if browser_name != "chromium":
         pytest.skip(f"consent checks drive Chromium only, not {browser_name}")
+    if f"{CDP_PORT_ARG}={consent_cdp_port}" not in browser_type_launch_args.get("args", ()):
+        pytest.fail(
+            "consent_page: the browser was launched without the plugin's launch arguments; a conftest.py "
+            "override of browser_type_launch_args must extend the one it replaces: "
+            "def browser_type_launch_args(browser_type_launch_args): return {**browser_type_launch_args, ...}",
+            pytrace=False,
+        )
     yield from consent_page_fixture(page, consent_cdp_port, consent_settings, consent_audit_options, tmp_path)
