@@ -7,13 +7,12 @@ FROM debian:bookworm-slim
 
 ENV VIRTUAL_ENV=/opt/consent-audit \
     PATH=/opt/consent-audit/bin:$PATH \
-    CONSENT_AUDIT_BROWSER=/usr/local/bin/chromium-sandboxed \
+    CONSENT_AUDIT_SANDBOX=1 \
     PYTHONDONTWRITEBYTECODE=1
 
 COPY docker/install.sh /usr/local/lib/consent-audit/install.sh
 RUN bash /usr/local/lib/consent-audit/install.sh system
 
-COPY docker/chromium-sandboxed /usr/local/bin/chromium-sandboxed
 COPY pyproject.toml README.md /src/
 COPY auditor /src/auditor
 COPY rules /src/rules

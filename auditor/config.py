@@ -30,6 +30,8 @@ from urllib.parse import urlsplit
 from auditor.yamlutil import ConfigError, LoadedYaml, load_schema, load_validated
 
 BROWSER_ENV = "CONSENT_AUDIT_BROWSER"
+SANDBOX_ENV = "CONSENT_AUDIT_SANDBOX"
+"""Set to ``1`` to run Chromium with its sandbox (the container image does): see :func:`sandbox_wanted`."""
 """Environment variable naming the Chromium executable to use."""
 
 
@@ -98,6 +100,9 @@ class AuditOptions:
     viewport: tuple[int, int] = (1280, 800)
     retries: int = 1
     """Extra attempts for a site that failed with a transient network error."""
+    sandbox: bool | None = None
+    """Run Chromium with its sandbox; ``None``: as ``$CONSENT_AUDIT_SANDBOX`` says (off when unset, as
+    Playwright's default). The sandbox needs a non-root user and user namespaces (see docs/ci.md)."""
 
 
 _SITES_SCHEMA: dict[str, Any] | None = None
@@ -212,6 +217,21 @@ def find_browser(explicit: str | None = None) -> BrowserChoice:
         "no Chromium found: install one (`playwright install chromium`, or `apt-get install chromium`), "
         f"or name it with --browser / ${BROWSER_ENV}"
     )
+
+
+def sandbox_wanted(options: AuditOptions) -> bool:
+    """Whether Chromium runs sandboxed: the option, else ``$CONSENT_AUDIT_SANDBOX`` (``1``/``true``/``yes``).
+
+    Raises :class:`ConfigError` when the sandbox is asked for as root: Chromium refuses to sandbox there.
+    """
+    wanted = options.sandbox
+    if wanted is None:
+        wanted = os.environ.get(SANDBOX_ENV, "").strip().lower() in ("1", "true", "yes")
+    if wanted and hasattr(os, "geteuid") and os.geteuid() == 0:
+        raise ConfigError(
+            f"Chromium's sandbox cannot run as root: run the audit as a regular user, or unset {SANDBOX_ENV}"
+        )
+    return wanted
 
 
 def _playwright_chromium_installed() -> bool:

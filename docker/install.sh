@@ -21,7 +21,7 @@ package() {
   local src="$1"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --no-cache-dir -q "$src"
-  # Fail the build now if the auditor cannot find the sandbox-friendly Chromium it is pointed at.
+  # Fail the build now if the auditor cannot find Debian's Chromium.
   "$VENV/bin/consent-audit" browser
 }
 

@@ -1,7 +1,8 @@
 """The container image: the Dockerfile's files exist, its steps are checked scripts, and Chromium keeps its sandbox.
 
 No Docker engine here, so the image is not built: its RUN steps live in ``docker/install.sh`` (bash -n,
-shellcheck), and the sandbox wrapper is run for real, also as a non-root user with Debian's Chromium.
+shellcheck), and the auditor's own browser session is launched for real with the sandbox the image turns on
+(``CONSENT_AUDIT_SANDBOX=1``), as a non-root user with Debian's Chromium.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,13 +20,12 @@ from pathlib import Path
 import pytest
 import support
 
-from auditor.config import find_browser
+from auditor.config import AuditOptions, find_browser, sandbox_wanted
 from auditor.yamlutil import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
-WRAPPER = ROOT / "docker" / "chromium-sandboxed"
-SCRIPTS = [ROOT / "docker" / "install.sh", WRAPPER]
+SCRIPTS = [ROOT / "docker" / "install.sh"]
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
 
@@ -54,7 +55,8 @@ def test_dockerfile_base_user_entrypoint_and_no_sandbox_escape() -> None:
     assert ("ENTRYPOINT", '["consent-audit"]') in steps
     assert "--no-sandbox" not in DOCKERFILE.read_text(encoding="utf-8")
     env = " ".join(args for word, args in steps if word == "ENV")
-    assert "CONSENT_AUDIT_BROWSER=/usr/local/bin/chromium-sandboxed" in env
+    assert "CONSENT_AUDIT_SANDBOX=1" in env
+    assert "CONSENT_AUDIT_BROWSER" not in env  # Debian's Chromium, found like on any machine
 
 
 def test_every_copy_source_exists_and_is_sent_to_the_build() -> None:
@@ -69,7 +71,6 @@ def test_every_copy_source_exists_and_is_sent_to_the_build() -> None:
     # Everything hatch packs (pyproject force-include) is copied beside pyproject.toml.
     for needed in ("pyproject.toml", "README.md", "auditor", "rules", "reports"):
         assert any(needed in sources for *sources, _ in copies), needed
-    assert destinations["/usr/local/bin/chromium-sandboxed"] == "docker/chromium-sandboxed"
 
 
 def test_every_run_step_is_a_subcommand_of_the_copied_install_script() -> None:
@@ -104,68 +105,60 @@ def shared_dir() -> Iterator[Path]:
         yield path
 
 
-def _fake_chromium(directory: Path) -> Path:
-    fake = directory / "fake-chromium"
-    fake.write_text('#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\n', encoding="utf-8")
-    fake.chmod(0o755)
-    return fake
+SANDBOX_PROBE = """
+import asyncio
+import psutil
+from auditor.browser.session import BrowserSession
+from auditor.config import AuditOptions
+
+async def main() -> None:
+    session = BrowserSession(AuditOptions())
+    await session.start()
+    try:
+        for child in psutil.Process().children(recursive=True):
+            cmd = child.cmdline()
+            if cmd and cmd[0].endswith("chromium"):
+                print(" ".join(cmd))
+    finally:
+        await session.close()
+
+asyncio.run(main())
+"""
 
 
-def _wrapped_args(fake: Path, *prefix: str) -> list[str]:
-    args = ["--headless", "--no-sandbox", "--host-resolver-rules=MAP a.example 127.0.0.1", "about:blank"]
-    env = {"PATH": os.environ["PATH"], "CONSENT_AUDIT_REAL_CHROMIUM": str(fake)}
-    done = subprocess.run([*prefix, str(WRAPPER), *args], env=env, capture_output=True, text=True, check=True)
-    return done.stdout.splitlines()
-
-
-def test_wrapper_drops_no_sandbox_for_a_plain_user_only(shared_dir: Path) -> None:
-    fake = _fake_chromium(shared_dir)
-    if os.geteuid() == 0:
-        assert _wrapped_args(fake) == [
-            "--headless",
-            "--no-sandbox",
-            "--host-resolver-rules=MAP a.example 127.0.0.1",
-            "about:blank",
-        ]
-        if shutil.which("setpriv") is None:
-            support.unavailable("setpriv (util-linux) is needed to run the wrapper as a plain user")
-        plain = _wrapped_args(fake, *NOBODY)
-    else:
-        plain = _wrapped_args(fake)
-    assert plain == ["--headless", "--host-resolver-rules=MAP a.example 127.0.0.1", "about:blank"]
+def test_sandbox_is_refused_as_root_with_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("this check is about running as root")
+    monkeypatch.setenv("CONSENT_AUDIT_SANDBOX", "1")
+    with pytest.raises(ConfigError, match="sandbox cannot run as root"):
+        sandbox_wanted(AuditOptions())
+    assert sandbox_wanted(AuditOptions(sandbox=False)) is False
 
 
 @pytest.mark.browser
-def test_debian_chromium_runs_sandboxed_as_a_plain_user(shared_dir: Path) -> None:
-    real = Path("/usr/lib/chromium/chromium")
-    if not real.is_file():
-        support.unavailable("Debian's chromium is not installed (the image's browser)")
+def test_the_audit_browser_runs_sandboxed_as_a_plain_user(shared_dir: Path) -> None:
+    """What the image does: CONSENT_AUDIT_SANDBOX=1, a plain user, Debian's Chromium, the auditor's own launch."""
     try:
-        find_browser(str(WRAPPER))  # the auditor accepts the wrapper as its browser
+        find_browser()
     except ConfigError as exc:
-        pytest.fail(str(exc))
+        support.unavailable(str(exc))
     if os.geteuid() == 0 and shutil.which("setpriv") is None:
         support.unavailable("setpriv (util-linux) is needed to run Chromium as a plain user")
-    home = shared_dir
     prefix = NOBODY if os.geteuid() == 0 else []
-    page = "data:text/html,<p id=x>sandboxed</p>"
+    readable = subprocess.run([*prefix, "test", "-r", str(ROOT / "auditor" / "browser" / "session.py")])
+    if readable.returncode != 0:
+        pytest.skip(f"a plain user cannot read the checkout at {ROOT}")
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(shared_dir),
+        "TMPDIR": str(shared_dir),
+        "PYTHONPATH": str(ROOT),
+        "CONSENT_AUDIT_SANDBOX": "1",
+    }
     done = subprocess.run(
-        [
-            *prefix,
-            "env",
-            f"HOME={home}",
-            str(WRAPPER),
-            "--headless",
-            "--no-sandbox",
-            f"--user-data-dir={home / 'profile'}",
-            "--dump-dom",
-            page,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+        [*prefix, sys.executable, "-c", SANDBOX_PROBE], env=env, capture_output=True, text=True, timeout=180
     )
-    # Without --no-sandbox, Chromium refuses to start when it cannot sandbox ("No usable sandbox!").
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "sandboxed" in done.stdout
-    assert "No usable sandbox" not in done.stderr
+    browsers = [line for line in done.stdout.splitlines() if "--type=" not in line]
+    assert browsers, f"no Chromium browser process seen: {done.stdout[-1000:]}"
+    assert all("--no-sandbox" not in line for line in done.stdout.splitlines()), done.stdout[-2000:]

@@ -19,7 +19,7 @@ from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
 
-from auditor.config import AuditOptions, SiteConfig, find_browser
+from auditor.config import AuditOptions, SiteConfig, find_browser, sandbox_wanted
 from auditor.model import BrowserInfo
 
 STEALTH_ARGS = ("--disable-blink-features=AutomationControlled",)
@@ -116,6 +116,7 @@ class BrowserSession:
     async def start(self) -> None:
         """Launch the browser (raises :class:`auditor.yamlutil.ConfigError` when none is found)."""
         choice = find_browser(self.options.browser)
+        sandbox = sandbox_wanted(self.options)
         self._profile = Path(tempfile.mkdtemp(prefix="consent-audit-profile-"))
         default = self._profile / "Default"
         default.mkdir()
@@ -129,6 +130,7 @@ class BrowserSession:
                 executable_path=choice.path,
                 headless=True,
                 args=self.launch_args(),
+                chromium_sandbox=sandbox,
             )
             browser = self._root.browser
             if browser is None:  # pragma: no cover - Playwright always returns it for Chromium

@@ -186,6 +186,13 @@ def audit(
         typer.Option(help="Block third-party cookies like a hardened browser (default: allow, to see every tracker)."),
     ] = False,
     screenshots: Annotated[bool, typer.Option(help="Take a screenshot per phase.")] = True,
+    sandbox: Annotated[
+        bool | None,
+        typer.Option(
+            "--sandbox/--no-sandbox",
+            help="Chromium's sandbox (a non-root user with user namespaces). Default: $CONSENT_AUDIT_SANDBOX or off.",
+        ),
+    ] = None,
     retries: Annotated[int, typer.Option(help="Extra attempts for a site failing with a transient network error.")] = 1,
     resume: Annotated[
         bool,
@@ -246,6 +253,7 @@ def audit(
         block_third_party_cookies=block_third_party_cookies,
         screenshots=screenshots,
         retries=retries,
+        sandbox=sandbox,
     )
     execute(
         site_list,

@@ -27,9 +27,9 @@ from auditor.config import AuditOptions, SiteConfig
 from auditor.model import Banner, ConsentAction, Finding, PhaseName, PhaseResult, SiteResult, iso_now
 from auditor.party import PartyResolver
 from auditor.pipeline import Pipeline
-from auditor.policy.verdict import is_failing
 from auditor.testing.bridge import PageBridge
 from auditor.testing.settings import ConsentSettings
+from auditor.verdict import is_failing
 
 Choice = Literal["reject", "accept"]
 
