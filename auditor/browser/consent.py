@@ -15,6 +15,7 @@ import asyncio
 import itertools
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ from playwright.async_api import Frame, Page
 
 from auditor.browser.cmp import ADAPTERS, scan_spec
 from auditor.browser.cmp.tcf import KNOWN_CMP_IDS
+from auditor.browser.consent_dialog import DialogChoice, choose_dialog, describe_box
+from auditor.browser.consent_stores import StoreState, capture
 from auditor.browser.labels import Role, classify, normalize, score
 from auditor.config import ControlSpec, SiteConfig
 from auditor.model import Banner, BannerControl, ConsentAction
@@ -130,6 +133,8 @@ class PageScan:
     frame_texts: Mapping[str, str] = field(default_factory=dict)
     """Visible text of child frames that hold controls, by frame URL."""
     errors: tuple[str, ...] = ()
+    main_url: str | None = None
+    """URL of the page's main frame (its controls outside any container are the page, not a dialog)."""
 
     @property
     def cmp(self) -> str | None:
@@ -147,6 +152,16 @@ class PageScan:
             cmp_id = (self.tcf_ping or {}).get("cmpId")
             return KNOWN_CMP_IDS.get(cmp_id, "tcf") if isinstance(cmp_id, int) else "tcf"
         return None
+
+    @cached_property
+    def dialog(self) -> DialogChoice:
+        """The consent dialog among the prompts of this scan (:mod:`auditor.browser.consent_dialog`)."""
+        main = self.main_url if self.main_url is not None else (self.controls[0].frame.url if self.controls else "")
+        return choose_dialog(((c, c.frame.url) for c in self.controls), self.boxes, self.frame_texts, main)
+
+    def in_dialog(self, control: Control) -> bool:
+        """Whether ``control`` may be chosen: it is in the consent dialog (or in no set-aside prompt)."""
+        return self.dialog.allows(control, control.frame.url)
 
     def text_for(self, control: Control) -> str | None:
         """The text of the banner holding ``control`` (its container, or its whole frame)."""
@@ -200,7 +215,9 @@ async def scan(page: Page) -> PageScan:
         for adapter_id, (sigs, frames) in found.items()
         if adapter_id in ADAPTERS
     }
-    return PageScan(tuple(controls), detections, ping, boxes, frame_texts, tuple(dict.fromkeys(errors)))
+    return PageScan(
+        tuple(controls), detections, ping, boxes, frame_texts, tuple(dict.fromkeys(errors)), page.main_frame.url
+    )
 
 
 # --- finders --------------------------------------------------------------------------------------
@@ -264,7 +281,7 @@ async def _cmp_finder(page: Page, site: SiteConfig, role: Role, page_scan: PageS
             continue
         if c.cmp in detected and c.cmp_role == role:
             strength = 2
-        elif c.cmp_root in detected and c.cmp_role is None and classify(c.label) == role:
+        elif c.cmp_root in detected and c.cmp_role is None and classify(c.label) == role and page_scan.in_dialog(c):
             strength = 1
         else:
             continue
@@ -282,7 +299,7 @@ async def _label_finder(page: Page, site: SiteConfig, role: Role, page_scan: Pag
     """Text heuristics: the best-scoring visible control whose most likely role is ``role``."""
     best: tuple[int, Control] | None = None
     for c in page_scan.controls:
-        if not _usable(c):
+        if not _usable(c) or not page_scan.in_dialog(c):
             continue
         s = score(c.label, role)
         if s == 0 or classify(c.label) != role:
@@ -351,10 +368,13 @@ async def wait_for_controls(
 
 
 def _relevant(page_scan: PageScan, exclude: frozenset[str] = frozenset()) -> list[Control]:
+    """The consent-looking controls of the consent dialog (in a banner, in a CMP, or naming an action)."""
     return [
         c
         for c in page_scan.controls
-        if c.token not in exclude and (c.in_banner or c.cmp_root is not None or c.role is not None)
+        if c.token not in exclude
+        and (c.in_banner or c.cmp_root is not None or c.role is not None)
+        and page_scan.in_dialog(c)
     ]
 
 
@@ -372,12 +392,16 @@ def banner_evidence(page_scan: PageScan, layer: int, previous: Banner | None = N
         return replace(previous, found=previous.found or found, controls=previous.controls + tuple(models))
     main = next((c for c in relevant if c.role in ("accept", "reject")), None) or next(iter(relevant), None)
     cmp = page_scan.cmp
+    dialog = page_scan.dialog
     return Banner(
         found=found or (cmp is not None and any(c.cmp_root for c in relevant)),
         cmp=cmp,
         frame_url=main.frame.url if main is not None else None,
         text=page_scan.text_for(main) if main is not None else None,
         controls=tuple(models),
+        dialog=dialog.chosen.description if dialog.chosen else None,
+        dialog_reason=dialog.chosen.reason() if dialog.chosen else None,
+        other_dialogs=dialog.describe_others(),
     )
 
 
@@ -427,6 +451,41 @@ class ChoiceOutcome:
 
     action: ConsentAction
     banner: Banner
+    before: StoreState | None = None
+    """The consent stores just before the choosing click (:mod:`auditor.browser.confirm` compares)."""
+    target: DialogTarget | None = None
+    """The dialog of the choosing click, to check that it went away."""
+    cmp: str | None = None
+    """The consent manager recognised on the page."""
+
+
+@dataclass(frozen=True)
+class DialogTarget:
+    """The consent dialog a choosing click was made in: where to look for it after the click."""
+
+    frame: Frame
+    selector: str
+    """Its container (``[data-consent-audit-box=...]``), or the clicked control when it has none."""
+    description: str
+    tokens: frozenset[str]
+    """Tokens of the dialog's consent controls (accept, reject, save, settings) when it was clicked."""
+
+
+def _target(candidate: Candidate, page_scan: PageScan) -> DialogTarget:
+    control = candidate.control
+    box = control.data.get("box") if control is not None else None
+    frame = candidate.frame
+    members = [
+        c
+        for c in page_scan.controls
+        if c.frame == frame and (box is None or c.data.get("box") == box) and c.role in ("accept", "reject", "save")
+    ]
+    tokens = frozenset(c.token for c in members) | ({control.token} if control is not None else set())
+    if box:
+        description = describe_box(page_scan.boxes.get(box, {}))
+        return DialogTarget(frame, f'[data-consent-audit-box="{box}"]', description, tokens)
+    where = "frame " + frame.url if frame != frame.page.main_frame else "control " + candidate.selector
+    return DialogTarget(frame, candidate.selector, where, tokens)
 
 
 async def choose(
@@ -449,6 +508,8 @@ async def choose(
         banner = replace(banner, screenshot=await screenshot_banner(page, first, shot))
     steps: list[str] = []
     candidate = await find(page, site, role, first)
+    before = await capture(page)
+    last = first
     if candidate is None:
         settings = await find(page, site, "settings", first)
         if settings is None:
@@ -459,6 +520,7 @@ async def choose(
         steps.append(settings.label)
         fallback: tuple[Role, ...] = ("save",) if role == "reject" else ()
         second, fresh, banner = await _second_layer(page, site, first, (role, *fallback), banner, banner_timeout)
+        last = second
         candidate = await find(page, site, role, fresh)
         if candidate is None and role == "reject":
             # A second layer often has only "save my choices": untick what is pre-ticked, then save.
@@ -484,7 +546,7 @@ async def choose(
         steps=len(steps),
         step_labels=tuple(steps),
     )
-    return ChoiceOutcome(action, banner)
+    return ChoiceOutcome(action, banner, before, _target(candidate, last), first.cmp)
 
 
 def pre_ticked(page_scan: PageScan) -> list[Control]:
@@ -497,6 +559,7 @@ def pre_ticked(page_scan: PageScan) -> list[Control]:
         and not c.disabled
         and c.data.get("toggle")
         and (c.in_banner or c.cmp_root)
+        and page_scan.in_dialog(c)
     ]
     return found[:MAX_UNTICK]
 

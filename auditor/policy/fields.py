@@ -437,7 +437,42 @@ CONSENT_FIELDS: list[FieldSpec] = [
     FieldSpec("method", "string", "How the control was found: `config`, `cmp:<name>`, `heuristic`.", _a("method")),
     FieldSpec("steps", "number", "Clicks needed to make the choice.", _a("steps")),
     FieldSpec("reason", "string", "Why nothing was clicked, or how the click fell short.", _a("reason")),
+    FieldSpec(
+        "effect",
+        "enum",
+        "What the click was seen to do: `confirmed` (dialog gone and a consistent choice stored), `contradicted`"
+        " (the stored choice says the opposite) or `unconfirmed`; results without it (older runs, nothing"
+        " clicked) read as `unconfirmed`.",
+        lambda i: i.obj.effect or "unconfirmed",
+        ("confirmed", "unconfirmed", "contradicted"),
+    ),
+    FieldSpec("effect_reason", "string", "Why the effect is what it is.", _a("effect_reason")),
+    FieldSpec(
+        "stored_says",
+        "enum",
+        "What the consent stores added or changed by the click say (`reject`, `accept`, `mixed`, `unknown`);"
+        " empty when nothing was stored.",
+        lambda i: _stored_says(i.obj),
+        ("reject", "accept", "mixed", "unknown"),
+    ),
+    FieldSpec(
+        "stored_keys",
+        "string",
+        "Names of the consent stores (cookies, storage keys) the click added or changed, comma-separated.",
+        lambda i: ", ".join(s.key for s in i.obj.effect_evidence.stored) if i.obj.effect_evidence else None,
+    ),
 ]
+
+
+def _stored_says(action: ConsentAction) -> str | None:
+    if action.effect_evidence is None:
+        return None
+    says = {s.says for s in action.effect_evidence.stored if s.change != "removed"}
+    for verdict in ("mixed", "accept", "reject"):
+        if verdict in says or (verdict == "mixed" and {"accept", "reject"} <= says):
+            return verdict
+    return "unknown" if says else None
+
 
 TCF_FIELDS: list[FieldSpec] = [
     FieldSpec("source", "enum", "`api` (`__tcfapi`) or `cookie` (`euconsent-v2`).", _a("source"), ("api", "cookie")),
@@ -582,6 +617,9 @@ def base_evidence(item: Item) -> dict[str, Any]:
             "method": obj.method,
             "steps": obj.steps,
             "reason": obj.reason,
+            "effect": obj.effect,
+            "effect_reason": obj.effect_reason,
+            "effect_evidence": to_jsonable(obj.effect_evidence) if obj.effect_evidence is not None else None,
         }
     if isinstance(obj, TcfState):
         data: dict[str, Any] = to_jsonable(obj)

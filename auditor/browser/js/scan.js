@@ -9,7 +9,7 @@
 //               disabled, in_banner, box, cmp, cmp_role, cmp_root, toggle, id}]
 //   cmps:     {adapterId: ["global:Didomi", "selector:#didomi-host", ...]}
 //   tcf:      the synchronous answer of __tcfapi('ping', 2) in this frame, or null
-//   boxes:    {boxToken: {text, width, height}}
+//   boxes:    {boxToken: {text, width, height, tag, id, cls, role, modal, aria, position}}
 //   text:     in a child frame that holds controls, its visible text (else null)
 ({ prefix, adapters }) => {
   const MAX = 400;
@@ -160,9 +160,13 @@
     if (!token) { token = `${prefix}-box${boxCounter++}`; box.setAttribute('data-consent-audit-box', token); }
     boxToken.set(box, token);
     const rect = box.getBoundingClientRect();
+    const cls = typeof box.className === 'string' ? box.className.trim().split(/\s+/).slice(0, 3).join('.') : '';
     boxes[token] = {
       text: (box.innerText || '').replace(/\s+/g, ' ').trim().slice(0, 1500),
       width: Math.round(rect.width), height: Math.round(rect.height),
+      tag: box.tagName.toLowerCase(), id: box.id || null, cls: cls || null,
+      role: box.getAttribute('role'), modal: box.getAttribute('aria-modal') === 'true',
+      aria: box.getAttribute('aria-label') || null, position: getComputedStyle(box).position,
     };
     return token;
   };
