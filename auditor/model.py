@@ -201,7 +201,9 @@ class ConsentEffectEvidence:
     dialog: str | None = None
     """The consent dialog that was checked (the clicked control's container or frame)."""
     dialog_hidden: bool | None = None
-    """Whether it was hidden or removed after the click (``None``: it could not be checked)."""
+    """Whether its container was hidden or removed after the click (``None``: it could not be checked). The
+    dialog counts as gone when none of its consent controls is still shown, even if the emptied or fading
+    container is not hidden yet."""
     still_shown: tuple[str, ...] = ()
     """Labels of consent controls still visible after the click."""
     stored: tuple[StoredChoice, ...] = ()

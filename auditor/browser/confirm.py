@@ -6,8 +6,10 @@ wait for a choice that never comes). So after every choosing click (:func:`confi
 once the click's network activity has settled) the auditor checks:
 
 * **the dialog** of the click (its container or frame, :class:`auditor.browser.consent.DialogTarget`)
-  is hidden or removed, and no consent control of a consent dialog is still shown (one rescan; when
-  something is still shown, the dialog gets a short grace to finish hiding, awaited, not slept);
+  went away: none of its consent controls, and no accept/reject control of a consent dialog, is still
+  shown (one rescan; when something is still shown, the dialog gets a short grace to finish hiding,
+  awaited, not slept). Whether the container itself is hidden is recorded too (``dialog_hidden``):
+  some consent managers empty it, or fade it out, rather than remove it;
 * **the stored choice**: the consent stores (cookies and web storage, :mod:`auditor.browser.consent_stores`)
   compared with their state just before the first click — what was added or changed, and what its
   value says (refused, granted, mixed, unreadable);
@@ -62,7 +64,10 @@ async def _dialog_hidden(target: consent.DialogTarget | None, grace: float) -> b
             element = await frame.frame_element()
             if not await element.is_visible():
                 return True
-        await frame.locator(target.selector).first.wait_for(state="hidden", timeout=grace * 1000)
+        locator = frame.locator(target.selector).first
+        if grace <= 0:
+            return await locator.is_hidden()
+        await locator.wait_for(state="hidden", timeout=grace * 1000)
     except PlaywrightError as exc:
         return bool(frame.is_detached() or "detached" in str(exc).lower())
     return True
@@ -145,7 +150,7 @@ async def confirm_choice(page: Page, outcome: consent.ChoiceOutcome, *, grace: f
         after_scan = await consent.scan(page)
         still = _still_shown(after_scan, outcome.target)
     elif outcome.target is not None:
-        hidden = await _dialog_hidden(outcome.target, 0.05)
+        hidden = await _dialog_hidden(outcome.target, 0)
     after = await capture(page)
     stored = changes(outcome.before, after, outcome.cmp)
     tcf = _tcf_api(await read_tcf(page, ()))

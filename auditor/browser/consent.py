@@ -575,7 +575,7 @@ async def _second_layer(
     layer1 = frozenset(c.token for c in first.controls)
     second = await wait_for_controls(page, roles, site, timeout, exclude=layer1)
     fresh = replace(second, controls=tuple(c for c in second.controls if c.token not in layer1))
-    return second, fresh, banner_evidence(second, layer=2, previous=banner)
+    return second, fresh, banner_evidence(fresh, layer=2, previous=banner)
 
 
 async def _untick(page_scan: PageScan, timeout: float) -> tuple[list[str], str | None]:
