@@ -61,6 +61,18 @@ def test_probe_text_names_the_cmp_and_the_frame(web: FixtureWeb) -> None:
     assert "accept  'Tout accepter' (layer 1, cmp:sourcepoint)" in out
 
 
+def test_probe_plans_clicks_only_in_the_consent_dialog_not_the_newsletter_beside_it(web: FixtureWeb) -> None:
+    code, out, _ = cli(web, web.url("www.newsletter-presse.fr", "/"))
+    assert code == 0
+    assert "dialog     div#bandeau-cookies [role=dialog, fixed] (consent vocabulary score" in out
+    assert "  not it: div#newsletter [role=dialog, fixed]: newsletter prompt" in out
+    assert "reject  'Personnaliser' → 'Tout refuser' (layer 2, heuristic)" in out
+    assert "Non merci" not in out.split("would click")[1]
+    code, out, _ = cli(web, web.url("www.newsletter-presse.fr", "/"), "--json")
+    report = json.loads(out)
+    assert all(c["label"] not in ("Non merci", "Je m'inscris") for c in report["banner"]["controls"])
+
+
 def test_probe_of_a_page_that_cannot_load_exits_3(web: FixtureWeb) -> None:
     code, out, err = cli(web, "https://www.dns-introuvable.fr/")
     assert code == ExitCode.SITE_FAILED
