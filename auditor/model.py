@@ -145,6 +145,8 @@ class BannerControl:
     font_size: float | None = None
     checked: bool | None = None
     """For checkboxes/toggles: whether it is pre-ticked."""
+    disabled: bool | None = None
+    """For checkboxes/toggles: whether it is locked (a ticked, locked box is the strictly necessary category)."""
 
 
 @dataclass(frozen=True)

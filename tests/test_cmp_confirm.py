@@ -155,3 +155,18 @@ def test_a_first_layer_refusal_beside_pre_ticked_settings_is_confirmed(result: R
     reject = site.phases["reject"].consent
     assert reject is not None and reject.step_labels == ("Continuer sans accepter",)
     assert_choice_confirmed(site, "reject", "choix_cookies")
+    # refusing on the first layer, the audit never opened the settings layer: the evidence says so
+    banner = site.phases["before"].banner
+    assert banner is not None and banner.second_layer == "not-inspected"
+    assert not [c for c in banner.controls if c.layer == 2]
+
+
+def test_an_opened_second_layer_is_recorded_as_inspected(result: RunResult) -> None:
+    banner = plain_site(result, "www.newsletter-presse.fr").phases["reject"].banner
+    assert banner is not None and banner.second_layer == "inspected"
+    assert {c.label for c in banner.controls if c.layer == 2 and c.kind == "checkbox"} == {
+        "Mesure d'audience",
+        "Publicité personnalisée",
+    }
+    no_settings = plain_site(result, "www.faux-refus-presse.fr").phases["before"].banner
+    assert no_settings is not None and no_settings.second_layer == "none"

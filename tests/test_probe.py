@@ -73,6 +73,20 @@ def test_probe_plans_clicks_only_in_the_consent_dialog_not_the_newsletter_beside
     assert all(c["label"] not in ("Non merci", "Je m'inscris") for c in report["banner"]["controls"])
 
 
+def test_probe_opens_the_settings_layer_to_show_pre_ticked_options(web: FixtureWeb) -> None:
+    code, out, _ = cli(web, web.url("www.precoche-presse.fr", "/"), "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["banner"]["second_layer"] == "inspected"
+    boxes = {c["label"]: (c["checked"], c["disabled"]) for c in report["banner"]["controls"] if c["kind"] == "checkbox"}
+    assert boxes == {
+        "Strictement nécessaires": (True, True),
+        "Mesure d'audience": (True, False),
+        "Publicité": (True, False),
+    }
+    assert report["plan"]["reject"]["label"] == "Continuer sans accepter" and report["plan"]["reject"]["layer"] == 1
+
+
 def test_probe_of_a_page_that_cannot_load_exits_3(web: FixtureWeb) -> None:
     code, out, err = cli(web, "https://www.dns-introuvable.fr/")
     assert code == ExitCode.SITE_FAILED

@@ -103,6 +103,7 @@ class Control:
             contrast=self.data.get("contrast"),
             font_size=self.data.get("font_size"),
             checked=self.data.get("checked"),
+            disabled=self.disabled if kind == "checkbox" else None,
         )
 
 
@@ -503,7 +504,7 @@ async def choose(
     photographed before the first click (``Banner.screenshot``).
     """
     first = await wait_for_controls(page, (role, "settings"), site, banner_timeout)
-    banner = banner_evidence(first, layer=1)
+    banner = await _with_layer_status(page, site, banner_evidence(first, layer=1), first)
     if shot is not None and banner.found:
         banner = replace(banner, screenshot=await screenshot_banner(page, first, shot))
     steps: list[str] = []
@@ -549,6 +550,13 @@ async def choose(
     return ChoiceOutcome(action, banner, before, _target(candidate, last), first.cmp)
 
 
+async def _with_layer_status(page: Page, site: SiteConfig, banner: Banner, page_scan: PageScan) -> Banner:
+    """The first layer's evidence with ``second_layer`` set: ``none`` without a settings control, else
+    ``not-inspected`` (until :func:`_second_layer` opens it)."""
+    has_settings = await find(page, site, "settings", page_scan) is not None
+    return replace(banner, second_layer="not-inspected" if has_settings else "none")
+
+
 def pre_ticked(page_scan: PageScan) -> list[Control]:
     """The pre-ticked, enabled options of a consent layer that a user can untick (at most ``MAX_UNTICK``)."""
     found = [
@@ -575,7 +583,7 @@ async def _second_layer(
     layer1 = frozenset(c.token for c in first.controls)
     second = await wait_for_controls(page, roles, site, timeout, exclude=layer1)
     fresh = replace(second, controls=tuple(c for c in second.controls if c.token not in layer1))
-    return second, fresh, banner_evidence(fresh, layer=2, previous=banner)
+    return second, fresh, replace(banner_evidence(fresh, layer=2, previous=banner), second_layer="inspected")
 
 
 async def _untick(page_scan: PageScan, timeout: float) -> tuple[list[str], str | None]:
@@ -655,19 +663,21 @@ class ProbeReport:
 async def probe_page(page: Page, site: SiteConfig, *, banner_timeout: float, click_timeout: float = 5.0) -> ProbeReport:
     """Inspect a loaded page: which CMP, which controls on which layer and frame, what would be clicked.
 
-    Clicks nothing that makes a choice; only a settings control, when reject or accept is not on the
-    first layer, to see the second layer.
+    Clicks nothing that makes a choice; only the settings control, to see the second layer (where reject
+    may be, and pre-ticked options often are).
     """
     first = await wait_for_controls(page, ("reject", "accept", "settings"), site, banner_timeout)
-    banner = banner_evidence(first, layer=1)
+    banner = await _with_layer_status(page, site, banner_evidence(first, layer=1), first)
     plan: dict[str, PlannedClick | None] = {}
     notes: list[str] = list(first.errors)
     for role in ("reject", "accept"):
         candidate = await find(page, site, role, first)  # type: ignore[arg-type]
         plan[role] = _planned(role, candidate, 1) if candidate else None
     missing: list[Role] = [r for r in ("reject", "accept") if plan[r] is None]
-    settings = await find(page, site, "settings", first) if missing else None
-    if missing and settings is not None:
+    # The settings layer is opened even when both choices are on the first layer (choosing nothing): its
+    # pre-ticked options are evidence the audit does not see when it refuses on the first layer.
+    settings = await find(page, site, "settings", first)
+    if settings is not None:
         failure = await click(settings, click_timeout)
         if failure:
             notes.append(f"the settings layer could not be opened: {failure}")

@@ -306,6 +306,12 @@ CONTROL_FIELDS: list[FieldSpec] = [
     FieldSpec("contrast", "number", "WCAG contrast ratio of label against background.", _a("contrast")),
     FieldSpec("font_size", "number", "Font size in CSS pixels.", _a("font_size")),
     FieldSpec("checked", "bool", "A checkbox or toggle is ticked when first shown.", lambda i: bool(i.obj.checked)),
+    FieldSpec(
+        "disabled",
+        "bool",
+        "A checkbox or toggle is locked (ticked and locked: the strictly necessary category).",
+        lambda i: bool(i.obj.disabled),
+    ),
     FieldSpec("selector", "string", "CSS selector of the control.", _a("selector")),
 ]
 
@@ -366,7 +372,7 @@ BANNER_FIELDS: list[FieldSpec] = [
         "has_control",
         "controls",
         "True when some control of the banner matches the nested condition (over control fields:"
-        " label, role, kind, layer, width, height, area, contrast, font_size, checked, selector).",
+        " label, role, kind, layer, width, height, area, contrast, font_size, checked, disabled, selector).",
         lambda i: _banner(i).controls,
         evidence=False,
     ),

@@ -134,6 +134,7 @@ def control(
     contrast: float | None = 7.0,
     font_size: float | None = 15.0,
     checked: bool | None = None,
+    disabled: bool | None = None,
 ) -> BannerControl:
     """A banner control."""
     return BannerControl(
@@ -146,6 +147,7 @@ def control(
         contrast=contrast,
         font_size=font_size,
         checked=checked,
+        disabled=disabled,
     )
 
 
@@ -551,6 +553,16 @@ def cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
     )
     c["edpb-pre-ticked-boxes/only-necessary-ticked"] = (
         site(before=phase("before", banner=banner([c for c in prechecked if c.label != "Mesure d'audience"]))),
+        {"present": [], "absent": [f("edpb-pre-ticked-boxes")]},
+    )
+    locked = [
+        control("Tout accepter", "accept"),
+        control("Tout refuser", "reject"),
+        control("Cookies de fonctionnement du site", "other", "checkbox", 2, checked=True, disabled=True),
+        control("Publicité", "other", "checkbox", 2, checked=False),
+    ]
+    c["edpb-pre-ticked-boxes/locked-box-is-necessary"] = (
+        site(before=phase("before", banner=banner(locked))),
         {"present": [], "absent": [f("edpb-pre-ticked-boxes")]},
     )
     link_reject = [
