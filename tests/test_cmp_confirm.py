@@ -125,10 +125,11 @@ def test_a_banner_back_on_the_next_page_is_unconfirmed(result: RunResult) -> Non
     assert only(result, site) == 1
 
 
-def test_a_late_banner_is_waited_for(result: RunResult) -> None:
+def test_a_late_banner_at_the_end_of_a_heavy_page_is_waited_for_and_scanned(result: RunResult) -> None:
     site = plain_site(result, "www.bandeau-tardif-presse.fr")
     before = site.phases["before"]
     assert before.banner is not None and before.banner.found
+    assert {c.label for c in before.banner.controls} >= {"Tout refuser", "Tout accepter"}
     for role in ("reject", "accept"):
         assert_choice_confirmed(site, role, "choix_cookies")
     assert gated_evidence(site.phases["reject"]) == set()

@@ -12,6 +12,7 @@ before saving when there is no reject control), recording every click in the act
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -348,8 +349,11 @@ async def wait_for_controls(
 ) -> PageScan:
     """Scan until a control for one of ``roles`` shows up, or ``timeout`` passes; return the last scan.
 
-    Polls the DOM (banners are injected by script at any time after load). Controls whose token is
-    in ``exclude`` (those of a previous layer that are still visible) do not end the wait.
+    Banners are injected by script at any time after load (a tag manager loading the CMP seconds
+    later): between scans the page's DOM mutations are awaited (:func:`_dom_change`), with a rescan
+    at least every :data:`MUTATION_WAIT` seconds for changes inside child frames. The caller starts
+    this once the page has loaded and settled, so ``timeout`` counts from the load's end. Controls
+    whose token is in ``exclude`` (those of a previous layer that are still visible) do not end the wait.
     """
     wanted = tuple(roles)
     loop = asyncio.get_running_loop()
@@ -360,9 +364,36 @@ async def wait_for_controls(
         for role in wanted:
             if await find(page, site, role, visible):
                 return page_scan
-        if loop.time() >= deadline:
+        remaining = deadline - loop.time()
+        if remaining <= 0:
             return page_scan
-        await asyncio.sleep(0.25)
+        await _dom_change(page, min(remaining, MUTATION_WAIT))
+
+
+MUTATION_WAIT = 0.5
+"""Longest wait for a DOM mutation of the main frame before scanning again anyway (child frames)."""
+_DOM_CHANGE_JS = """(ms) => new Promise((resolve) => {
+  // At most one rescan per 150 ms however busy the page (carousels, animations): a scan is not free.
+  const started = performance.now();
+  let timer = null;
+  const done = () => {
+    clearTimeout(timer);
+    setTimeout(() => resolve(true), Math.max(0, 150 - (performance.now() - started)));
+  };
+  const observer = new MutationObserver(() => { observer.disconnect(); done(); });
+  observer.observe(document, {childList: true, subtree: true, attributes: true,
+                              attributeFilter: ['style', 'class', 'hidden', 'open', 'aria-hidden']});
+  timer = setTimeout(() => { observer.disconnect(); resolve(false); }, ms);
+})"""
+
+
+async def _dom_change(page: Page, timeout: float) -> None:
+    """Return at the main frame's next DOM mutation, or after ``timeout`` seconds."""
+    try:
+        await page.main_frame.evaluate(_DOM_CHANGE_JS, max(int(timeout * 1000), 1))
+    except PlaywrightError:  # navigating: wait for the next document instead
+        with contextlib.suppress(PlaywrightError):
+            await page.wait_for_load_state("domcontentloaded", timeout=max(timeout * 1000, 1))
 
 
 # --- evidence -------------------------------------------------------------------------------------

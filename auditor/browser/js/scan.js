@@ -170,18 +170,29 @@
     };
     return token;
   };
+  // Whether a node or one of its ancestors looks like a banner; memoised per node, so that judging every
+  // control of a heavy page costs one look per element, not one per element and ancestor.
+  const contextMemo = new Map();
+  const looksLikeBanner = (node) => {
+    const idc = (node.id || '') + ' ' + (typeof node.className === 'string' ? node.className : '');
+    if (bannerWords.test(idc) || bannerWords.test(node.tagName)) return true;
+    const role = node.getAttribute('role');
+    if (role === 'dialog' || role === 'alertdialog' || node.getAttribute('aria-modal') === 'true') return true;
+    const pos = getComputedStyle(node).position;
+    return pos === 'fixed' || pos === 'sticky';
+  };
   const bannerContext = (el) => {
+    const path = [];
+    let result = false;
     for (let node = el; node; node = parentOf(node)) {
       // <body> and <html> often carry a CMP's class ("didomi-popup-open"): they say nothing of the control.
       if (!(node instanceof Element) || node === document.body || node === document.documentElement) break;
-      const idc = (node.id || '') + ' ' + (typeof node.className === 'string' ? node.className : '');
-      if (bannerWords.test(idc) || bannerWords.test(node.tagName)) return true;
-      const role = node.getAttribute('role');
-      if (role === 'dialog' || role === 'alertdialog' || node.getAttribute('aria-modal') === 'true') return true;
-      const pos = getComputedStyle(node).position;
-      if (pos === 'fixed' || pos === 'sticky') return true;
+      if (contextMemo.has(node)) { result = contextMemo.get(node); break; }
+      path.push(node);
+      if (looksLikeBanner(node)) { result = true; break; }
     }
-    return false;
+    for (const node of path) contextMemo.set(node, result);
+    return result;
   };
 
   // --- the controls -----------------------------------------------------------------------------------
@@ -193,8 +204,13 @@
     for (const el of nodes) if (!seen.has(el)) { seen.add(el); candidates.push(el); }
   }
   for (const el of roleOf.keys()) if (!seen.has(el)) { seen.add(el); candidates.push(el); }
-  for (const el of candidates) {
-    if (out.length >= MAX) break;
+  // A heavy page can hold more controls than MAX, and a banner is often appended last: controls of a CMP
+  // or in a banner-like container come first, then the rest of the page while room is left.
+  const first = [], rest = [];
+  for (const el of candidates) (roleOf.has(el) || cmpRootOf(el) || bannerContext(el) ? first : rest).push(el);
+  let dropped = 0;
+  for (const el of [...first, ...rest]) {
+    if (out.length >= MAX) { dropped++; continue; }
     const style = getComputedStyle(el);
     const rect = el.getBoundingClientRect();
     const isCheckbox = (el.tagName === 'INPUT' && el.type === 'checkbox');
@@ -247,5 +263,6 @@
   // A child frame holding controls (a CMP message in an iframe): its whole text is the banner's text.
   const text = out.length && window !== window.top && document.body
     ? (document.body.innerText || '').replace(/\s+/g, ' ').trim().slice(0, 1500) : null;
+  if (dropped) errors.push(`scan limit: ${dropped} clickable elements outside any banner-like container not examined (MAX ${MAX})`);
   return { url: location.href, controls: out, cmps, tcf, boxes, text, errors: errors.slice(0, 10) };
 }
