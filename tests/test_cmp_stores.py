@@ -17,8 +17,8 @@ from urllib.parse import quote
 import pytest
 
 from auditor.browser.confirm import decide
-from auditor.browser.consent_dialog import choose_dialog, consent_score, prompt_kind
-from auditor.browser.consent_stores import StoreState, changes, read_value, store_owner
+from auditor.browser.consent.dialog import choose_dialog, consent_score, prompt_kind
+from auditor.browser.consent.stores import StoreState, changes, read_value, store_owner
 from auditor.model import StoredChoice, TcfState
 
 

@@ -10,7 +10,7 @@ once the click's network activity has settled) the auditor checks:
   shown (one rescan; when something is still shown, the dialog gets a short grace to finish hiding,
   awaited, not slept). Whether the container itself is hidden is recorded too (``dialog_hidden``):
   some consent managers empty it, or fade it out, rather than remove it;
-* **the stored choice**: the consent stores (cookies and web storage, :mod:`auditor.browser.consent_stores`)
+* **the stored choice**: the consent stores (cookies and web storage, :mod:`auditor.browser.consent.stores`)
   compared with their state just before the first click — what was added or changed, and what its
   value says (refused, granted, mixed, unreadable);
 * **the TCF state**: ``__tcfapi('getTCData')`` ``eventStatus`` and the purposes of its TC string.
@@ -42,7 +42,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
 from auditor.browser import consent
-from auditor.browser.consent_stores import capture, changes
+from auditor.browser.consent.stores import capture, changes
 from auditor.browser.tcfread import read_tcf
 from auditor.model import ConsentAction, ConsentEffectEvidence, StoredChoice, TcfState
 
