@@ -19,7 +19,7 @@ from test_cmp_web import cmp_web
 from typer.testing import CliRunner
 
 from auditor.browser import consent
-from auditor.browser.consent import ProbeReport, probe_page
+from auditor.browser.consent import ProbeReport, finders, probe_page
 from auditor.browser.session import BrowserSession
 from auditor.cli.app import ExitCode, app
 from auditor.config import AuditOptions, SiteConfig
@@ -112,7 +112,7 @@ async def _probe_all(web: FixtureWeb, hosts: list[str]) -> tuple[dict[str, Probe
 def test_text_heuristics_alone_reach_into_frames_and_shadow_roots(
     web: FixtureWeb, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(consent, "FINDERS", [f for f in consent.FINDERS if f[0] != "cmp"])
+    monkeypatch.setattr(finders, "FINDERS", [f for f in consent.FINDERS if f[0] != "cmp"])
     reports, _ = asyncio.run(_probe_all(web, ["www.sourcepoint-presse.fr", "www.usercentrics-presse.fr"]))
     sp, uc = reports["www.sourcepoint-presse.fr"].plan, reports["www.usercentrics-presse.fr"].plan
     assert sp["reject"] is not None and sp["reject"].method == "heuristic"
