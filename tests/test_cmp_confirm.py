@@ -160,6 +160,11 @@ def test_a_first_layer_refusal_beside_pre_ticked_settings_is_confirmed(result: R
     banner = site.phases["before"].banner
     assert banner is not None and banner.second_layer == "not-inspected"
     assert not [c for c in banner.controls if c.layer == 2]
+    # so the pre-ticked-boxes rule cannot say the site is clean: not evaluated, and the run fails
+    pre_ticked = [f for f in site.findings if f.rule == "edpb-pre-ticked-boxes"]
+    assert [(f.phase, f.outcome) for f in pre_ticked] == [("before", "error")]
+    assert "settings layer was not opened" in pre_ticked[0].message
+    assert only(result, site) == 1
 
 
 def test_an_opened_second_layer_is_recorded_as_inspected(result: RunResult) -> None:

@@ -323,6 +323,19 @@ def _banner(item: Item) -> Banner:
     return banner
 
 
+def _settings_layer_inspected(item: Item) -> bool:
+    """True when every layer where options could be pre-ticked was read; missing evidence otherwise."""
+    banner = _banner(item)
+    if banner.second_layer in ("inspected", "none") or any(c.layer >= 2 for c in banner.controls):
+        return True
+    if banner.second_layer == "not-inspected":
+        raise MissingEvidence(
+            "the settings layer was not opened (the choice was made on the first layer), so options"
+            " pre-ticked there were not inspected"
+        )
+    raise MissingEvidence("the results do not say whether the settings layer was inspected")
+
+
 def _first_layer(item: Item, role: str) -> BannerControl | None:
     for control in _banner(item).controls:
         if control.role == role and control.layer == 1:
@@ -375,6 +388,13 @@ BANNER_FIELDS: list[FieldSpec] = [
         " label, role, kind, layer, width, height, area, contrast, font_size, checked, disabled, selector).",
         lambda i: _banner(i).controls,
         evidence=False,
+    ),
+    FieldSpec(
+        "settings_layer_inspected",
+        "bool",
+        "The settings layer was opened and read, or there is none; not evaluable (rule outcome `error`) when"
+        " the choice was made on the first layer without opening it.",
+        _settings_layer_inspected,
     ),
     FieldSpec(
         "accept_on_first_layer",

@@ -158,9 +158,16 @@ FAIR_CONTROLS = (
 )
 
 
-def banner(controls: Sequence[BannerControl] = FAIR_CONTROLS, *, found: bool = True) -> Banner:
-    """A banner (a fair one by default: accept and reject buttons alike on the first layer)."""
-    return Banner(found=found, cmp="didomi" if found else None, controls=tuple(controls) if found else ())
+def banner(
+    controls: Sequence[BannerControl] = FAIR_CONTROLS, *, found: bool = True, second_layer: str | None = "none"
+) -> Banner:
+    """A banner (a fair one by default: accept and reject buttons alike on the first layer, no settings layer)."""
+    return Banner(
+        found=found,
+        cmp="didomi" if found else None,
+        controls=tuple(controls) if found else (),
+        second_layer=second_layer,  # type: ignore[arg-type]
+    )
 
 
 def tcf(**kw: Any) -> TcfState:
@@ -554,6 +561,24 @@ def cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
     c["edpb-pre-ticked-boxes/only-necessary-ticked"] = (
         site(before=phase("before", banner=banner([c for c in prechecked if c.label != "Mesure d'audience"]))),
         {"present": [], "absent": [f("edpb-pre-ticked-boxes")]},
+    )
+    first_layer_only = [control("Tout accepter", "accept"), control("Tout refuser", "reject")]
+    first_layer_only.append(control("Personnaliser", "settings"))
+    c["edpb-pre-ticked-boxes/second-layer-not-inspected"] = (
+        site(before=phase("before", banner=banner(first_layer_only, second_layer="not-inspected"))),
+        {"present": [f("edpb-pre-ticked-boxes", "before", outcome="error", count=1)], "absent": []},
+    )
+    ticked_first = [*first_layer_only, control("Mesure d'audience", "other", "checkbox", 1, checked=True)]
+    c["edpb-pre-ticked-boxes/ticked-on-the-first-layer"] = (
+        site(before=phase("before", banner=banner(ticked_first, second_layer="not-inspected"))),
+        {
+            "present": [f("edpb-pre-ticked-boxes", "before", count=1)],
+            "absent": [f("edpb-pre-ticked-boxes", outcome="error")],
+        },
+    )
+    c["edpb-pre-ticked-boxes/older-results"] = (
+        site(before=phase("before", banner=banner(first_layer_only, second_layer=None))),
+        {"present": [f("edpb-pre-ticked-boxes", "before", outcome="error", count=1)], "absent": []},
     )
     locked = [
         control("Tout accepter", "accept"),
