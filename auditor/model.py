@@ -183,6 +183,8 @@ class BannerControl:
     font_size: float | None = None
     checked: bool | None = None
     """For checkboxes/toggles: whether it is pre-ticked."""
+    disabled: bool | None = None
+    """For checkboxes/toggles: whether it is locked (a ticked, locked box is the strictly necessary category)."""
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,62 @@ class Banner:
     controls: tuple[BannerControl, ...] = ()
     screenshot: str | None = None
     """Path of a screenshot of the banner, relative to the results file."""
+    dialog: str | None = None
+    """The element or frame chosen as the consent dialog (``div#bandeau-cookies [role=dialog]``); controls
+    are chosen only inside it. ``None`` when no container could be told apart (older results too)."""
+    dialog_reason: str | None = None
+    """Why it was chosen (consent vocabulary, CMP signature, dialog role, ...)."""
+    other_dialogs: tuple[str, ...] = ()
+    """Other prompts seen beside it and set aside, each with why (``div#newsletter: newsletter prompt``)."""
+    second_layer: Literal["inspected", "not-inspected", "none"] | None = None
+    """Whether the settings layer (where pre-ticked options usually are) was opened and read:
+    ``none`` when there is no settings control; ``None`` in results that predate the field."""
+
+
+@dataclass(frozen=True)
+class StoredChoice:
+    """A consent store (cookie or web-storage key) that a consent click added or changed."""
+
+    store: Literal["cookie", "local", "session"]
+    key: str
+    """Cookie name or storage key (``didomi_token``, ``cc_cookie``, ``uc_settings``)."""
+    where: str
+    """Cookie domain, or storage origin."""
+    change: Literal["added", "changed", "removed"]
+    says: Literal["reject", "accept", "mixed", "unknown"]
+    """What its value says: purposes refused, granted, both, or unreadable."""
+    granted: tuple[str, ...] = ()
+    """Purposes or services the value says were granted."""
+    refused: tuple[str, ...] = ()
+    """Purposes or services the value says were refused."""
+    cmp: str | None = None
+    """The adapter declaring this key, ``None`` when recognised by the generic consent vocabulary."""
+    value: str | None = None
+    """The beginning of the value (consent stores hold no personal data beyond a random id)."""
+
+
+@dataclass(frozen=True)
+class ConsentEffectEvidence:
+    """What :mod:`auditor.browser.confirm` saw after a consent click."""
+
+    dialog: str | None = None
+    """The consent dialog that was checked (the clicked control's container or frame)."""
+    dialog_hidden: bool | None = None
+    """Whether its container was hidden or removed after the click (``None``: it could not be checked). The
+    dialog counts as gone when none of its consent controls is still shown, even if the emptied or fading
+    container is not hidden yet."""
+    still_shown: tuple[str, ...] = ()
+    """Labels of consent controls still visible after the click."""
+    stored: tuple[StoredChoice, ...] = ()
+    """Consent stores added or changed by the click."""
+    tcf_event_status: str | None = None
+    """``__tcfapi`` ``eventStatus`` after the click (``useractioncomplete`` after a choice)."""
+    tcf_purpose_consents: tuple[int, ...] | None = None
+    """Purposes with consent in the TC string after the click (``None``: no valid TC string)."""
+    banner_back: bool | None = None
+    """Whether the consent banner was shown again on the second page view (``None``: not checked)."""
+    ms: float | None = None
+    """Milliseconds the check cost (capture before the click excluded)."""
 
 
 @dataclass(frozen=True)
@@ -219,6 +277,15 @@ class ConsentAction:
     """Labels of the controls seen when the right one could not be found."""
     step_labels: tuple[str, ...] = ()
     """Labels of the controls clicked, in order (``("Paramétrer vos choix", "Tout refuser")``)."""
+    effect: Literal["confirmed", "unconfirmed", "contradicted"] | None = None
+    """What the click was seen to do (:mod:`auditor.browser.confirm`): ``confirmed`` (the dialog went away
+    and a choice consistent with the action was stored), ``contradicted`` (the stored choice says the
+    opposite), ``unconfirmed`` otherwise. ``None`` when nothing was clicked or in older results: rules
+    treat it as unconfirmed, never as a pass."""
+    effect_reason: str | None = None
+    """Why the effect is what it is, in words."""
+    effect_evidence: ConsentEffectEvidence | None = None
+    """What the check saw: the dialog, the stored choice, the TCF state."""
 
 
 @dataclass(frozen=True)

@@ -154,16 +154,15 @@ class Gap:
 
 
 def consent_effect(site: SiteResult, phase: str) -> str | None:
-    """The ``effect`` of the consent action of a phase, when the collector recorded one.
+    """The ``effect`` of the consent action of a phase (confirmed / unconfirmed / contradicted).
 
-    ``ConsentAction.effect`` (confirmed / unconfirmed / contradicted) is being added by the consent
-    work; read with ``getattr`` so results written before it (no such field) keep working.
+    ``None`` when there is no action; ``"not recorded"`` for a click saved by a version that did not
+    confirm clicks: like the rule engine, such a click is never taken as confirmed.
     """
     p = site.phases.get(phase)
     if p is None or p.consent is None:
         return None
-    effect = getattr(p.consent, "effect", None)
-    return None if effect is None else str(effect)
+    return p.consent.effect or "not recorded"
 
 
 def gaps(site: SiteResult) -> tuple[Gap, ...]:
@@ -188,7 +187,7 @@ def gaps(site: SiteResult) -> tuple[Gap, ...]:
             out.append(Gap("consent", name, f"the {name} click was not made: {action.reason or 'no reason recorded'}"))
         else:
             effect = consent_effect(site, name)
-            if effect is not None and effect != CONFIRMED:
+            if effect != CONFIRMED:
                 out.append(Gap("consent", name, f"the effect of the {name} click is {effect}, not confirmed"))
     seen: set[tuple[str, str | None]] = set()
     for f in site.findings:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+from types import ModuleType
 from typing import NoReturn
 
 import pytest
@@ -17,3 +19,11 @@ def unavailable(reason: str) -> NoReturn:
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI=true and a test dependency is missing: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+def require_module(name: str) -> ModuleType:
+    """``pytest.importorskip`` that fails under ``CI=true`` (every dev dependency is installed there)."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        unavailable(f"{name} is not importable ({exc}): pip install -e '.[dev]'")

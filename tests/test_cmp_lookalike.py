@@ -17,6 +17,8 @@ import pytest
 from test_cmp_web import (
     LOOKALIKE_SITES,
     NO_REJECT_SITE,
+    STORED_KEYS,
+    assert_choice_confirmed,
     audit_sites,
     cmp_web,
     gated_evidence,
@@ -70,6 +72,20 @@ def test_reject_and_accept_are_both_clicked(result: RunResult, host: str) -> Non
         assert phase.consent is not None and phase.consent.clicked, phase.consent
         assert phase.consent.method == expected
         assert phase.consent.steps == len(phase.consent.step_labels) >= 1
+
+
+@pytest.mark.parametrize("host", list(LOOKALIKE_SITES))
+def test_reject_and_accept_are_confirmed_by_the_stored_choice(result: RunResult, host: str) -> None:
+    site = site_of(result, host)
+    for role in ("reject", "accept"):
+        assert_choice_confirmed(site, role, STORED_KEYS[host])
+
+
+def test_a_banner_without_refusal_confirms_only_the_acceptance(result: RunResult) -> None:
+    site = site_of(result, NO_REJECT_SITE)
+    reject = site.phases["reject"].consent
+    assert reject is not None and not reject.clicked and reject.effect is None
+    assert_choice_confirmed(site, "accept", STORED_KEYS[NO_REJECT_SITE])
 
 
 @pytest.mark.parametrize("host", HOSTS)

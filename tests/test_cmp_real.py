@@ -15,11 +15,13 @@ from pathlib import Path
 import pytest
 from test_cmp_web import (
     REAL_SITES,
+    STORED_KEYS,
+    assert_choice_confirmed,
     audit_sites,
     cmp_web,
     gated_evidence,
     markdown_table,
-    missing_node_modules,
+    require_node_modules,
     site_of,
 )
 
@@ -35,9 +37,7 @@ def out_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def result(out_dir: Path) -> Iterator[RunResult]:
-    reason = missing_node_modules()
-    if reason:
-        pytest.skip(reason)
+    require_node_modules()
     with cmp_web(out_dir / "sites", npm=True) as web:
         yield audit_sites(web, list(REAL_SITES), out_dir / "out")
 
@@ -62,6 +62,13 @@ def test_reject_and_accept_are_both_clicked(result: RunResult, host: str) -> Non
         assert phase.status == "ok", phase.error
         assert phase.consent is not None and phase.consent.clicked, phase.consent
         assert phase.consent.steps == len(phase.consent.step_labels) >= 1
+
+
+@pytest.mark.parametrize("host", list(REAL_SITES))
+def test_reject_and_accept_are_confirmed_by_the_stored_choice(result: RunResult, host: str) -> None:
+    site = site_of(result, host)
+    for role in ("reject", "accept"):
+        assert_choice_confirmed(site, role, STORED_KEYS[host])
 
 
 @pytest.mark.parametrize("host", list(REAL_SITES))
@@ -146,11 +153,10 @@ def test_a_site_audited_alone_is_clicked_after_its_consent_manager_is_ready(tmp_
     Audited with the other sites the page had time to get ready by chance; alone, the accept context
     clicked at DOMContentLoaded and saw no gated tracker. Both contexts now let the page settle first.
     """
-    reason = missing_node_modules()
-    if reason:
-        pytest.skip(reason)
+    require_node_modules()
     with cmp_web(tmp_path / "sites", npm=True) as web:
         alone = audit_sites(web, ["www.tarteaucitron-presse.fr"], tmp_path / "out")
     accept = alone.sites[0].phases["accept"]
     assert accept.consent is not None and accept.consent.clicked
+    assert_choice_confirmed(alone.sites[0], "accept", "tarteaucitron")
     assert {"_ga", "_fbp", "www.googletagmanager.com", "www.facebook.com"} <= gated_evidence(accept)

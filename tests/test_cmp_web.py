@@ -14,11 +14,13 @@ import json
 import os
 import re
 import shutil
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from support import unavailable
 
 from auditor.config import AuditOptions, SiteConfig
 from auditor.fixtureweb import FixtureWeb
@@ -57,6 +59,36 @@ LOOKALIKE_SITES: dict[str, str | None] = {
 NO_REJECT_SITE = "www.sans-refus-presse.fr"
 """A banner with no way to refuse: reject must be reported as not found, with the controls seen."""
 
+CONFIRM_SITES: dict[str, str] = {
+    "www.clic-ignore-presse.fr": "the « Tout refuser » handler throws: banner stays, nothing stored",
+    "www.newsletter-presse.fr": "a newsletter pop-up (« Non merci ») beside the cookie banner",
+    "www.bandeau-revient-presse.fr": "the refusal is stored where pages never read it: the banner comes back",
+    "www.bandeau-tardif-presse.fr": "the banner appears 3 s after the load event",
+    "www.faux-refus-presse.fr": "« Tout refuser » stores a consent",
+    "www.precoche-presse.fr": "pre-ticked purposes on the second layer, a locked necessary one",
+}
+"""Own banners built to catch a consent click that is not what it seems (tests/test_cmp_confirm.py)."""
+
+STORED_KEYS: dict[str, str] = {
+    "www.didomi-presse.fr": "didomi_token",
+    "www.sourcepoint-presse.fr": "_sp_user_consent_",
+    "www.onetrust-presse.fr": "OptanonConsent",
+    "www.usercentrics-presse.fr": "uc_settings",
+    "www.quantcast-presse.fr": "qc_fixture_consent",
+    "www.cookiebot-presse.fr": "CookieConsent",
+    "www.axeptio-presse.fr": "axeptio_cookies",
+    "www.second-niveau-presse.fr": "choix_cookies",
+    "www.lien-refus-presse.fr": "consentement",
+    "www.tarteaucitron-presse.fr": "tarteaucitron",
+    "www.vanilla-presse.fr": "cc_cookie",
+    "www.klaro-presse.fr": "klaro",
+    "www.orejime-presse.fr": "orejime",
+    "www.osano-presse.fr": "cookieconsent_status",
+    "www.tcf-presse.fr": "euconsent-v2",
+    NO_REJECT_SITE: "cookies_ok",
+}
+"""The consent store (cookie or storage key, or its prefix) where each fixture keeps the visitor's choice."""
+
 GATED_COOKIES = frozenset({"_fbp"})
 """Cookies every fixture sets only once advertising is allowed (plus ``_ga`` / ``_ga_<ID>`` for analytics)."""
 GATED_HOSTS = frozenset(
@@ -69,6 +101,26 @@ def pinned_packages() -> dict[str, str]:
     """The npm packages pinned in ``tests/fixtures/cmp/package.json``: name → exact version."""
     data = json.loads((CMP_NODE_DIR / "package.json").read_text(encoding="utf-8"))
     return dict(data["devDependencies"])
+
+
+def require_node_modules() -> None:
+    """Skip when the pinned npm consent managers are not installed; under ``CI=true``, fail instead."""
+    reason = missing_node_modules()
+    if reason is not None:
+        unavailable(reason)
+
+
+def assert_choice_confirmed(site: SiteResult, role: str, key: str) -> None:
+    """The phase's click is ``confirmed`` and the consent store ``key`` (a prefix) was stored saying ``role``."""
+    phase = site.phases[role]
+    action = phase.consent
+    assert action is not None and action.clicked, action
+    assert action.effect == "confirmed", (action.effect, action.effect_reason)
+    evidence = action.effect_evidence
+    assert evidence is not None and evidence.still_shown == () and evidence.banner_back is False, evidence
+    stored = {s.key: s for s in evidence.stored if s.key.startswith(key)}
+    assert stored, f"{key} not among the stored choices {[s.key for s in evidence.stored]}"
+    assert {s.says for s in stored.values()} == {role}, stored
 
 
 def missing_node_modules() -> str | None:
@@ -177,21 +229,34 @@ def consent_row(site: SiteResult) -> dict[str, object]:
 
 def test_every_site_folder_is_listed() -> None:
     sites = {p.name for p in CMP_SITES_DIR.iterdir() if p.is_dir() and p.name.startswith("www.")}
-    assert sites == set(REAL_SITES) | set(LOOKALIKE_SITES) | {NO_REJECT_SITE}
+    assert sites == set(REAL_SITES) | set(LOOKALIKE_SITES) | {NO_REJECT_SITE} | set(CONFIRM_SITES)
 
 
 def test_lookalike_sites_build_without_node_modules(tmp_path: Path) -> None:
     built = build_sites_dir(tmp_path, npm=False)
-    for host in [*LOOKALIKE_SITES, NO_REJECT_SITE]:
+    for host in [*LOOKALIKE_SITES, NO_REJECT_SITE, *CONFIRM_SITES]:
         assert (built / host / "index.html").is_file()
         assert (built / host / "assets" / "gate.js").is_file()
     assert not (built / CDN_HOST).exists()
 
 
+def test_every_cmp_fixture_names_its_consent_store() -> None:
+    assert set(STORED_KEYS) == set(REAL_SITES) | set(LOOKALIKE_SITES) | {NO_REJECT_SITE}
+
+
+def test_missing_npm_fixtures_fail_under_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "CMP_NODE_DIR", tmp_path)
+    (tmp_path / "package.json").write_text('{"devDependencies": {"klaro": "0.7.22"}}', encoding="utf-8")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="klaro is not installed"):
+        require_node_modules()
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception, match="klaro is not installed"):
+        require_node_modules()
+
+
 def test_installed_packages_match_the_pins() -> None:
-    reason = missing_node_modules()
-    if reason:
-        pytest.skip(reason)
+    require_node_modules()
     lock = json.loads((CMP_NODE_DIR / "package-lock.json").read_text(encoding="utf-8"))
     for name, version in pinned_packages().items():
         assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{name} must be pinned exactly, not {version!r}"
@@ -199,9 +264,7 @@ def test_installed_packages_match_the_pins() -> None:
 
 
 def test_every_cdn_url_of_the_fixtures_is_served(tmp_path: Path) -> None:
-    reason = missing_node_modules()
-    if reason:
-        pytest.skip(reason)
+    require_node_modules()
     built = build_sites_dir(tmp_path)
     urls: set[str] = set()
     for page in CMP_SITES_DIR.glob("www.*/index.html"):

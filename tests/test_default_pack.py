@@ -66,8 +66,9 @@ def _visit() -> SiteResult:
     )
     ga = (_ga("_ga", "GA1.1.1234567890.1764601472"), _ga("_ga_EX2026", "GS1.1.1764601472.1.0.1764601472.0.0.0"))
     tc = TcfState(source="api", tc_string="CQ-demo", valid=True, purpose_consents=(1, 2, 3, 4), vendor_consents=(755,))
-    refused = ConsentAction("reject", clicked=True, label="Je refuse", method="heuristic", steps=2)
-    accepted = ConsentAction("accept", clicked=True, label="J'accepte", method="heuristic", steps=1)
+    # Both clicks confirmed (dialog gone, choice stored): the findings are about what the site did after them.
+    refused = ConsentAction("reject", clicked=True, label="Je refuse", method="heuristic", steps=2, effect="confirmed")
+    accepted = ConsentAction("accept", clicked=True, label="J'accepte", method="heuristic", steps=1, effect="confirmed")
     phases = {
         "before": PhaseResult("before", "ok", url=SITE, banner=first_layer),
         "reject": PhaseResult("reject", "ok", url=SITE, cookies=ga, tcf=(tc,), consent=refused, banner=first_layer),

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import psutil
 import pytest
+from support import require_module
 
-distributed = pytest.importorskip("distributed")
+distributed = require_module("distributed")
 
 
 from distributed import Client, LocalCluster  # noqa: E402

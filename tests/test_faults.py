@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from support import require_module
 
 from auditor.fixtureweb import DNS_FAILURE_HOST, REFUSED_HOST, TLS_ERROR_HOST, FixtureWeb
 from auditor.model import RunResult, SiteResult
@@ -270,7 +271,7 @@ def test_a_browser_that_will_not_launch_exits_2_and_keeps_the_previous_run(
 
 
 def test_unreachable_dask_scheduler_exits_2(tmp_path: Path, marking_browser: tuple[Path, Path]) -> None:
-    pytest.importorskip("distributed")
+    require_module("distributed")
     exe, mark = marking_browser
     dask_args = ["--executor", "dask", "--scheduler", "tcp://127.0.0.1:9"]
     result = consent_audit(

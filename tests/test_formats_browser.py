@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import unavailable
+from support import require_module, unavailable
 
 from auditor.config import find_browser
 from auditor.formats import Format, render
@@ -14,7 +14,7 @@ from auditor.formats.compare import build_comparison, run_labels
 from auditor.results import read_results
 from auditor.yamlutil import ConfigError
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+playwright_api = require_module("playwright.sync_api")
 
 DATA = Path(__file__).parent / "data" / "results"
 RUN1 = DATA / "run1" / "results.json"

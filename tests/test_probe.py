@@ -19,7 +19,7 @@ from test_cmp_web import cmp_web
 from typer.testing import CliRunner
 
 from auditor.browser import consent
-from auditor.browser.consent import ProbeReport, probe_page
+from auditor.browser.consent import ProbeReport, finders, probe_page
 from auditor.browser.session import BrowserSession
 from auditor.cli.app import ExitCode, app
 from auditor.config import AuditOptions, SiteConfig
@@ -61,6 +61,32 @@ def test_probe_text_names_the_cmp_and_the_frame(web: FixtureWeb) -> None:
     assert "accept  'Tout accepter' (layer 1, cmp:sourcepoint)" in out
 
 
+def test_probe_plans_clicks_only_in_the_consent_dialog_not_the_newsletter_beside_it(web: FixtureWeb) -> None:
+    code, out, _ = cli(web, web.url("www.newsletter-presse.fr", "/"))
+    assert code == 0
+    assert "dialog     div#bandeau-cookies [role=dialog, fixed] (consent vocabulary score" in out
+    assert "  not it: div#newsletter [role=dialog, fixed]: newsletter prompt" in out
+    assert "reject  'Personnaliser' → 'Tout refuser' (layer 2, heuristic)" in out
+    assert "Non merci" not in out.split("would click")[1]
+    code, out, _ = cli(web, web.url("www.newsletter-presse.fr", "/"), "--json")
+    report = json.loads(out)
+    assert all(c["label"] not in ("Non merci", "Je m'inscris") for c in report["banner"]["controls"])
+
+
+def test_probe_opens_the_settings_layer_to_show_pre_ticked_options(web: FixtureWeb) -> None:
+    code, out, _ = cli(web, web.url("www.precoche-presse.fr", "/"), "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["banner"]["second_layer"] == "inspected"
+    boxes = {c["label"]: (c["checked"], c["disabled"]) for c in report["banner"]["controls"] if c["kind"] == "checkbox"}
+    assert boxes == {
+        "Strictement nécessaires": (True, True),
+        "Mesure d'audience": (True, False),
+        "Publicité": (True, False),
+    }
+    assert report["plan"]["reject"]["label"] == "Continuer sans accepter" and report["plan"]["reject"]["layer"] == 1
+
+
 def test_probe_of_a_page_that_cannot_load_exits_3(web: FixtureWeb) -> None:
     code, out, err = cli(web, "https://www.dns-introuvable.fr/")
     assert code == ExitCode.SITE_FAILED
@@ -86,7 +112,7 @@ async def _probe_all(web: FixtureWeb, hosts: list[str]) -> tuple[dict[str, Probe
 def test_text_heuristics_alone_reach_into_frames_and_shadow_roots(
     web: FixtureWeb, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(consent, "FINDERS", [f for f in consent.FINDERS if f[0] != "cmp"])
+    monkeypatch.setattr(finders, "FINDERS", [f for f in consent.FINDERS if f[0] != "cmp"])
     reports, _ = asyncio.run(_probe_all(web, ["www.sourcepoint-presse.fr", "www.usercentrics-presse.fr"]))
     sp, uc = reports["www.sourcepoint-presse.fr"].plan, reports["www.usercentrics-presse.fr"].plan
     assert sp["reject"] is not None and sp["reject"].method == "heuristic"

@@ -511,7 +511,9 @@ def test_streamed_verdict_matches_exit_code_precedence(tmp_path: Path) -> None:
     def complete(url: str, *findings: Finding) -> SiteResult:
         phases = {
             p: PhaseResult(
-                name=p, status="ok", consent=None if p == "before" else ConsentAction(action=p, clicked=True)
+                name=p,
+                status="ok",
+                consent=None if p == "before" else ConsentAction(action=p, clicked=True, effect="confirmed"),
             )
             for p in ("before", "reject", "accept")
         }

@@ -22,6 +22,7 @@ from typing import Any, cast
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from support import unavailable
 
 from auditor.model import TcfState, from_jsonable, to_jsonable
 from auditor.tcf import (
@@ -310,7 +311,7 @@ def official() -> OfficialEncoder:
     """Encode specs with the official library in one node process per call (so: batch them)."""
     reason = _node_skip_reason()
     if reason:
-        pytest.skip(reason)
+        unavailable(reason)
 
     def encode(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         proc = subprocess.run(

@@ -11,7 +11,6 @@ import dataclasses
 import io
 import json
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 
 import pytest
 
@@ -44,17 +43,9 @@ from auditor.verdict import (
 )
 
 
-@dataclass(frozen=True)
-class EffectAction(ConsentAction):
-    """A consent action carrying the ``effect`` field another branch adds to the model."""
-
-    effect: str | None = None
-
-
 def action(role: str, **kw: object) -> ConsentAction:
     label = "Tout refuser" if role == "reject" else "Tout accepter"
-    if "effect" in kw:
-        return EffectAction(action=role, clicked=True, label=label, **kw)  # type: ignore[arg-type]
+    kw.setdefault("effect", "confirmed")
     return ConsentAction(action=role, clicked=True, label=label, **kw)  # type: ignore[arg-type]
 
 
@@ -232,13 +223,13 @@ def test_gaps_name_what_was_not_evaluated() -> None:
     assert [g.kind for g in gaps(NOT_AUDITED)] == ["site"]
 
 
-def test_results_written_before_the_effect_field_still_read() -> None:
-    """``ConsentAction.effect`` is absent from this branch's model: gaps() reads it with getattr."""
+def test_an_unconfirmed_choice_survives_the_results_file_and_old_results_count_as_unconfirmed() -> None:
     data = to_jsonable(UNCONFIRMED)
     assert data["phases"]["reject"]["consent"]["effect"] == "unconfirmed"
-    back = from_jsonable(SiteResult, data)  # the unknown key is ignored by the reader
-    assert site_verdict(back) is Verdict.PASS
-    assert site_verdict(UNCONFIRMED) is Verdict.INCOMPLETE
+    assert site_verdict(from_jsonable(SiteResult, data)) is Verdict.INCOMPLETE
+    # Results written before clicks were confirmed have no ``effect``: never a pass.
+    del data["phases"]["reject"]["consent"]["effect"]
+    assert site_verdict(from_jsonable(SiteResult, data)) is Verdict.INCOMPLETE
 
 
 # --- every output says the same thing -------------------------------------------------------------
@@ -299,8 +290,7 @@ def test_every_output_agrees_with_the_verdict(name: str, fail_on: str) -> None:
 
     again = from_jsonable(RunResult, json.loads(render(run, Format.JSON)))
     assert again.fail_on == fail_on  # the threshold travels with the results file
-    if name != "unconfirmed":  # this branch's model has no ConsentAction.effect to read back yet
-        assert run_verdict(again) is verdict
+    assert run_verdict(again) is verdict
 
 
 def test_the_sentence_puts_what_is_unconfirmed_before_the_good_news() -> None:

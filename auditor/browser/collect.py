@@ -27,7 +27,7 @@ from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from auditor.browser import consent
+from auditor.browser import confirm, consent
 from auditor.browser.network import NetworkRecorder
 from auditor.browser.session import BrowserSession
 from auditor.browser.tcfread import read_tcf
@@ -209,6 +209,8 @@ class SiteCollector:
                 dwell_until = loop.time() + self.options.dwell
                 await recorder.wait_quiet(self.options.quiet_ms, self.options.quiet_cap)  # the click's own effects
                 clock.lap("after_click")
+                action = await confirm.confirm_choice(page, outcome)  # did the site take the choice?
+                clock.lap("confirm")
                 # The second page view opens beside the clicked page, which stays open until the dwell
                 # is over: its delayed beacons still fire (a reload would cancel them) while the next
                 # page loads, so the dwell and the second view overlap instead of adding up.
@@ -222,6 +224,7 @@ class SiteCollector:
                 clock.lap("second_view")
                 await recorder.wait_quiet(self.options.quiet_ms, self.options.quiet_cap, at_least_until=dwell_until)
                 clock.lap("dwell")
+                action = await confirm.check_second_view(view, action)  # the banner came back: choice not kept
                 if await _loaded(view):  # a popup that never finished loading cannot be screenshotted
                     page = view
             phase = await self._snapshot(

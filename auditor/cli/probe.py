@@ -78,6 +78,10 @@ def render(report: Any) -> str:
         lines.append(f"  {url}")
     banner = report.banner
     lines.append(f"banner     {'found' if banner and banner.found else 'not found'}")
+    if banner is not None and banner.dialog:
+        lines.append(f"dialog     {banner.dialog} ({banner.dialog_reason})")
+    for other in banner.other_dialogs if banner is not None else ():
+        lines.append(f"  not it: {other}")
     if banner is not None and banner.text:
         lines.append(f"  text: {banner.text[:240]}{'…' if len(banner.text) > 240 else ''}")
     if banner is not None:

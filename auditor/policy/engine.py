@@ -3,8 +3,10 @@
 For each rule and each phase it applies to:
 
 1. the phase must exist and not have failed, and the evidence the rule requires must be there
-   (``consent``: the phase's choice was clicked; ``banner``: banner evidence was recorded) —
-   otherwise **one** finding with outcome ``error`` says what is missing;
+   (``banner``: banner evidence was recorded); in the ``reject`` and ``accept`` phases, for **every**
+   rule, the choice must have been clicked and its effect ``confirmed`` (only the rules that judge
+   the effect itself, :func:`judges_effect`, see an unconfirmed or contradicted one) — otherwise
+   **one** finding with outcome ``error`` says what is missing;
 2. the rule's condition is tested on every subject of its kind; if a field it needs was not
    collected (:class:`~auditor.policy.fields.MissingEvidence`), again one ``error`` finding;
 3. the expectation decides the ``fail`` findings: ``absent`` → one per matching subject (or per
@@ -77,18 +79,42 @@ def _missing(site: SiteResult, phase_name: str, phase: PhaseResult | None, rule:
         return f"the {phase_name} phase was not run{why}"
     if phase.status == "error":
         return f"the {phase_name} phase failed: {phase.error or 'no reason recorded'}"
-    if "consent" in rule.requires and phase_name in ("reject", "accept"):
-        consent = phase.consent
-        verb = "refusal" if phase_name == "reject" else "acceptance"
-        if consent is None:
-            return f"no {phase_name} choice was recorded, so behaviour {PHASE_LABELS[phase_name]} is not verifiable"
-        if consent.action != phase_name:
-            return f"the {phase_name} phase recorded a {consent.action!r} action, so the {verb} is not verifiable"
-        if not consent.clicked:
-            reason = consent.reason or "no reason recorded"
-            return f"the {phase_name} control was not clicked ({reason}), so the {verb} is not verifiable"
+    if phase_name in ("reject", "accept"):
+        problem = _unconfirmed_choice(phase_name, phase, rule)
+        if problem is not None:
+            return problem
     if "banner" in rule.requires and phase.banner is None:
         return f"no banner evidence was recorded in the {phase_name} phase"
+    return None
+
+
+def judges_effect(rule: Rule) -> bool:
+    """Whether a rule is about the consent click's effect itself (a ``consent`` rule whose condition reads
+    ``effect``): it is evaluated whatever the effect, to report a contradicted choice as a violation."""
+    return rule.subject == "consent" and "effect" in rule.fields_used
+
+
+def _unconfirmed_choice(phase_name: str, phase: PhaseResult, rule: Rule) -> str | None:
+    """Why the phase's choice cannot be trusted, for **every** rule of a reject or accept phase.
+
+    Behaviour after a choice means nothing unless the choice was made and confirmed
+    (:mod:`auditor.browser.confirm`): a click the site ignored looks exactly like a correct refusal.
+    An ``effect`` other than ``confirmed`` (``None`` in results written before it existed included)
+    makes the rule not evaluated, never passed.
+    """
+    consent = phase.consent
+    verb = "refusal" if phase_name == "reject" else "acceptance"
+    if consent is None:
+        return f"no {phase_name} choice was recorded, so behaviour {PHASE_LABELS[phase_name]} is not verifiable"
+    if consent.action != phase_name:
+        return f"the {phase_name} phase recorded a {consent.action!r} action, so the {verb} is not verifiable"
+    if not consent.clicked:
+        reason = consent.reason or "no reason recorded"
+        return f"the {phase_name} control was not clicked ({reason}), so the {verb} is not verifiable"
+    if consent.effect != "confirmed" and not judges_effect(rule):
+        if consent.effect is None:
+            return f"{verb} not confirmed: the results predate effect checks, so whether the site took it is unknown"
+        return f"{verb} not confirmed ({consent.effect}): {consent.effect_reason or 'no reason recorded'}"
     return None
 
 

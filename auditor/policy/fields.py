@@ -347,6 +347,12 @@ CONTROL_FIELDS: list[FieldSpec] = [
     FieldSpec("contrast", "number", "WCAG contrast ratio of label against background.", _a("contrast")),
     FieldSpec("font_size", "number", "Font size in CSS pixels.", _a("font_size")),
     FieldSpec("checked", "bool", "A checkbox or toggle is ticked when first shown.", lambda i: bool(i.obj.checked)),
+    FieldSpec(
+        "disabled",
+        "bool",
+        "A checkbox or toggle is locked (ticked and locked: the strictly necessary category).",
+        lambda i: bool(i.obj.disabled),
+    ),
     FieldSpec("selector", "string", "CSS selector of the control.", _a("selector")),
 ]
 
@@ -356,6 +362,19 @@ def _banner(item: Item) -> Banner:
     if not banner.found:
         raise MissingEvidence(f"no consent banner was found in phase {item.ctx.phase.name!r}")
     return banner
+
+
+def _settings_layer_inspected(item: Item) -> bool:
+    """True when every layer where options could be pre-ticked was read; missing evidence otherwise."""
+    banner = _banner(item)
+    if banner.second_layer in ("inspected", "none") or any(c.layer >= 2 for c in banner.controls):
+        return True
+    if banner.second_layer == "not-inspected":
+        raise MissingEvidence(
+            "the settings layer was not opened (the choice was made on the first layer), so options"
+            " pre-ticked there were not inspected"
+        )
+    raise MissingEvidence("the results do not say whether the settings layer was inspected")
 
 
 def _first_layer(item: Item, role: str) -> BannerControl | None:
@@ -407,9 +426,16 @@ BANNER_FIELDS: list[FieldSpec] = [
         "has_control",
         "controls",
         "True when some control of the banner matches the nested condition (over control fields:"
-        " label, role, kind, layer, width, height, area, contrast, font_size, checked, selector).",
+        " label, role, kind, layer, width, height, area, contrast, font_size, checked, disabled, selector).",
         lambda i: _banner(i).controls,
         evidence=False,
+    ),
+    FieldSpec(
+        "settings_layer_inspected",
+        "bool",
+        "The settings layer was opened and read, or there is none; not evaluable (rule outcome `error`) when"
+        " the choice was made on the first layer without opening it.",
+        _settings_layer_inspected,
     ),
     FieldSpec(
         "accept_on_first_layer",
@@ -478,7 +504,42 @@ CONSENT_FIELDS: list[FieldSpec] = [
     FieldSpec("method", "string", "How the control was found: `config`, `cmp:<name>`, `heuristic`.", _a("method")),
     FieldSpec("steps", "number", "Clicks needed to make the choice.", _a("steps")),
     FieldSpec("reason", "string", "Why nothing was clicked, or how the click fell short.", _a("reason")),
+    FieldSpec(
+        "effect",
+        "enum",
+        "What the click was seen to do: `confirmed` (dialog gone and a consistent choice stored), `contradicted`"
+        " (the stored choice says the opposite) or `unconfirmed`; results without it (older runs, nothing"
+        " clicked) read as `unconfirmed`.",
+        lambda i: i.obj.effect or "unconfirmed",
+        ("confirmed", "unconfirmed", "contradicted"),
+    ),
+    FieldSpec("effect_reason", "string", "Why the effect is what it is.", _a("effect_reason")),
+    FieldSpec(
+        "stored_says",
+        "enum",
+        "What the consent stores added or changed by the click say (`reject`, `accept`, `mixed`, `unknown`);"
+        " empty when nothing was stored.",
+        lambda i: _stored_says(i.obj),
+        ("reject", "accept", "mixed", "unknown"),
+    ),
+    FieldSpec(
+        "stored_keys",
+        "string",
+        "Names of the consent stores (cookies, storage keys) the click added or changed, comma-separated.",
+        lambda i: ", ".join(s.key for s in i.obj.effect_evidence.stored) if i.obj.effect_evidence else None,
+    ),
 ]
+
+
+def _stored_says(action: ConsentAction) -> str | None:
+    if action.effect_evidence is None:
+        return None
+    says = {s.says for s in action.effect_evidence.stored if s.change != "removed"}
+    for verdict in ("mixed", "accept", "reject"):
+        if verdict in says or (verdict == "mixed" and {"accept", "reject"} <= says):
+            return verdict
+    return "unknown" if says else None
+
 
 TCF_FIELDS: list[FieldSpec] = [
     FieldSpec("source", "enum", "`api` (`__tcfapi`) or `cookie` (`euconsent-v2`).", _a("source"), ("api", "cookie")),
@@ -631,6 +692,9 @@ def base_evidence(item: Item) -> dict[str, Any]:
             "method": obj.method,
             "steps": obj.steps,
             "reason": obj.reason,
+            "effect": obj.effect,
+            "effect_reason": obj.effect_reason,
+            "effect_evidence": to_jsonable(obj.effect_evidence) if obj.effect_evidence is not None else None,
         }
     if isinstance(obj, TcfState):
         data: dict[str, Any] = to_jsonable(obj)

@@ -308,7 +308,9 @@ def news_ok(*, regressed: bool = False, shots: str = "screenshots") -> SiteResul
         cookies=reject_cookies,
         requests=tuple(reject_requests),
         storage=(storage(f"https://{s}", "didomi_config_cache"), storage(f"https://{s}", "didomi_token")),
-        consent=ConsentAction(action="reject", clicked=True, label="Tout refuser", method="cmp:didomi", steps=1),
+        consent=ConsentAction(
+            action="reject", clicked=True, label="Tout refuser", method="cmp:didomi", steps=1, effect="confirmed"
+        ),
         banner=banner,
         tcf=(tcf((), ()),),
     )
@@ -337,7 +339,9 @@ def news_ok(*, regressed: bool = False, shots: str = "screenshots") -> SiteResul
             request("https://www.facebook.com/tr/?id=1&ev=PageView", s, kind="image", classification=FACEBOOK),
         ),
         storage=(storage(f"https://{s}", "didomi_token"), storage(f"https://{s}", "_gcl_ls")),
-        consent=ConsentAction(action="accept", clicked=True, label="Tout accepter", method="cmp:didomi", steps=1),
+        consent=ConsentAction(
+            action="accept", clicked=True, label="Tout accepter", method="cmp:didomi", steps=1, effect="confirmed"
+        ),
         banner=banner,
         tcf=(tcf((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11), (1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 16, 21, 23, 24, 25, 28)),),
     )
@@ -454,7 +458,12 @@ def news_bad(*, fixed_tcf: bool = False, shots: str = "screenshots") -> SiteResu
         requests=(request(f"https://{s}/", s, kind="document"), gtm, collect, gpt, pixel, criteo, criteo_sync),
         storage=(storage(f"https://{s}", "_gcl_ls"), storage(f"https://{s}", "consent", kind="session")),
         consent=ConsentAction(
-            action="reject", clicked=True, label="Continuer sans accepter", method="heuristic", steps=1
+            action="reject",
+            clicked=True,
+            label="Continuer sans accepter",
+            method="heuristic",
+            steps=1,
+            effect="confirmed",
         ),
         banner=banner,
         tcf=reject_tcf,
@@ -477,7 +486,9 @@ def news_bad(*, fixed_tcf: bool = False, shots: str = "screenshots") -> SiteResu
             request("https://ct.pinterest.com/v3/?tid=1", s, kind="image"),
         ),
         storage=(storage(f"https://{s}", "_gcl_ls"), storage(f"https://{s}", "consent", kind="session")),
-        consent=ConsentAction(action="accept", clicked=True, label="J'accepte", method="heuristic", steps=1),
+        consent=ConsentAction(
+            action="accept", clicked=True, label="J'accepte", method="heuristic", steps=1, effect="confirmed"
+        ),
         banner=banner,
         tcf=(tcf((1, 2, 3, 4, 7, 9, 10), (755, 91, 32, 21)),),
     )
@@ -731,7 +742,9 @@ def hostile() -> SiteResult:
         url=f"https://{s}/",
         cookies=(c1, c2, c3),
         requests=(request(evil_url, s, classification=DOUBLECLICK),),
-        consent=ConsentAction(action="reject", clicked=True, label=HOSTILE_IMG, method="heuristic", steps=1),
+        consent=ConsentAction(
+            action="reject", clicked=True, label=HOSTILE_IMG, method="heuristic", steps=1, effect="confirmed"
+        ),
         tcf=(TcfState(source="cookie", tc_string=HOSTILE_SCRIPT, valid=False, error=HOSTILE_IMG),),
         screenshots=(Screenshot(label=HOSTILE_SCRIPT, path="screenshots/does-not-exist.png"),),
     )
@@ -773,7 +786,9 @@ def new_site() -> SiteResult:
             url=f"https://{s}/",
             cookies=(cookie("sid", s, s, days=None, set_by="header", classification=SESSION),),
             requests=(request(f"https://{s}/", s, kind="document"),),
-            consent=None if name == "before" else ConsentAction(action=name, clicked=True, label=name.title()),  # type: ignore[arg-type]
+            consent=None
+            if name == "before"
+            else ConsentAction(action=name, clicked=True, label=name.title(), effect="confirmed"),  # type: ignore[arg-type]
         )
         for name in ("before", "reject", "accept")
     }

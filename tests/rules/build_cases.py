@@ -28,12 +28,14 @@ from auditor.model import (
     BannerControl,
     Classification,
     ConsentAction,
+    ConsentEffectEvidence,
     Cookie,
     PhaseResult,
     Request,
     SetCookieHeader,
     SiteResult,
     StorageItem,
+    StoredChoice,
     TcfState,
     to_jsonable,
 )
@@ -135,6 +137,7 @@ def control(
     contrast: float | None = 7.0,
     font_size: float | None = 15.0,
     checked: bool | None = None,
+    disabled: bool | None = None,
 ) -> BannerControl:
     """A banner control."""
     return BannerControl(
@@ -147,6 +150,7 @@ def control(
         contrast=contrast,
         font_size=font_size,
         checked=checked,
+        disabled=disabled,
     )
 
 
@@ -157,9 +161,16 @@ FAIR_CONTROLS = (
 )
 
 
-def banner(controls: Sequence[BannerControl] = FAIR_CONTROLS, *, found: bool = True) -> Banner:
-    """A banner (a fair one by default: accept and reject buttons alike on the first layer)."""
-    return Banner(found=found, cmp="didomi" if found else None, controls=tuple(controls) if found else ())
+def banner(
+    controls: Sequence[BannerControl] = FAIR_CONTROLS, *, found: bool = True, second_layer: str | None = "none"
+) -> Banner:
+    """A banner (a fair one by default: accept and reject buttons alike on the first layer, no settings layer)."""
+    return Banner(
+        found=found,
+        cmp="didomi" if found else None,
+        controls=tuple(controls) if found else (),
+        second_layer=second_layer,  # type: ignore[arg-type]
+    )
 
 
 def tcf(**kw: Any) -> TcfState:
@@ -170,13 +181,26 @@ def tcf(**kw: Any) -> TcfState:
     return TcfState(**kw)
 
 
+def choice(action: str, label: str, *, steps: int = 1, **kw: Any) -> ConsentAction:
+    """A clicked consent choice, confirmed by default: the dialog went away and a matching choice was stored."""
+    says = "reject" if action == "reject" else "accept"
+    stored = StoredChoice("cookie", "didomi_token", ".example-presse.fr", "added", says, cmp="didomi")  # type: ignore[arg-type]
+    kw.setdefault("effect", "confirmed")
+    kw.setdefault("effect_reason", f"the dialog went away and didomi_token ({says}) was stored")
+    kw.setdefault(
+        "effect_evidence", ConsentEffectEvidence(dialog="div#didomi-notice", dialog_hidden=True, stored=(stored,))
+    )
+    kw.setdefault("method", "cmp:didomi")
+    return ConsentAction(action=action, clicked=True, label=label, steps=steps, **kw)  # type: ignore[arg-type]
+
+
 def phase(name: str, **kw: Any) -> PhaseResult:
     """A phase; reject/accept phases get a successful one-click choice unless ``consent`` is given."""
     kw.setdefault("status", "ok")
     kw.setdefault("url", SITE)
     if name in ("reject", "accept") and "consent" not in kw:
         label = "Tout refuser" if name == "reject" else "Tout accepter"
-        kw["consent"] = ConsentAction(action=name, clicked=True, label=label, method="cmp:didomi", steps=1)  # type: ignore[arg-type]
+        kw["consent"] = choice(name, label)
     kw.setdefault("banner", banner())
     for key in ("cookies", "requests", "set_cookie_headers", "tcf", "storage"):
         if key in kw:
@@ -329,6 +353,85 @@ def cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
         },
     )
 
+    ignored = choice(
+        "reject",
+        "Tout refuser",
+        effect="unconfirmed",
+        effect_reason="the consent dialog is still shown after the click: the click was not taken into account",
+        effect_evidence=ConsentEffectEvidence(dialog="div#bandeau", dialog_hidden=False, still_shown=("Tout refuser",)),
+    )
+    c["baseline-reject-verified/click-ignored"] = (
+        site(reject=phase("reject", consent=ignored, cookies=[IDE, SESSION])),
+        {
+            "present": [
+                f("baseline-reject-verified", "reject", outcome="error", count=1),
+                # the evidence after an ignored click looks like a refusal: no reject-phase rule may pass it
+                f("baseline-third-party-tracker-cookie", "reject", outcome="error", count=1),
+                f("cnil-no-tracker-cookie-without-consent", "reject", outcome="error"),
+                f("lqd-only-technical-cookies-after-refusal", "reject", outcome="error"),
+            ],
+            "absent": [
+                f("baseline-reject-not-contradicted"),
+                {"phase": "reject", "outcome": "fail"},
+            ],
+        },
+    )
+    old_run = ConsentAction(action="reject", clicked=True, label="Tout refuser", method="heuristic", steps=1)
+    c["baseline-reject-verified/no-effect-recorded"] = (
+        site(reject=phase("reject", consent=old_run, cookies=[SESSION])),
+        {
+            "present": [
+                f("baseline-reject-verified", "reject", outcome="error", count=1),
+                f("baseline-third-party-tracker-cookie", "reject", outcome="error", count=1),
+            ],
+            "absent": [{"phase": "reject", "outcome": "fail"}],
+        },
+    )
+    accepted = StoredChoice(
+        "cookie", "consent", "www.example-presse.fr", "added", "accept", granted=("accepted",), value="accepted"
+    )
+    contradicted = choice(
+        "reject",
+        "Tout refuser",
+        effect="contradicted",
+        effect_reason="the stored choice consent (cookie) says accept: accepted",
+        effect_evidence=ConsentEffectEvidence(dialog="div#bandeau", dialog_hidden=True, stored=(accepted,)),
+    )
+    c["baseline-reject-not-contradicted"] = (
+        site(reject=phase("reject", consent=contradicted, cookies=[SESSION])),
+        {
+            "present": [
+                f("baseline-reject-not-contradicted", "reject", "Tout refuser", outcome="fail", count=1),
+                f("baseline-reject-verified", "reject", outcome="error"),
+                f("baseline-third-party-tracker-cookie", "reject", outcome="error"),
+            ],
+            "absent": [
+                f("baseline-reject-not-contradicted", "accept"),
+                f("baseline-reject-not-contradicted", "before"),
+            ],
+        },
+    )
+    c["baseline-reject-not-contradicted/confirmed"] = (
+        site(),
+        {"present": [], "absent": [f("baseline-reject-not-contradicted"), {"outcome": "error"}]},
+    )
+    accept_unconfirmed = choice(
+        "accept",
+        "Tout accepter",
+        effect="unconfirmed",
+        effect_reason="the dialog went away but no consent choice was stored",
+    )
+    c["baseline-reject-verified/accept-unconfirmed"] = (
+        site(accept=phase("accept", consent=accept_unconfirmed, cookies=[GA])),
+        {
+            "present": [
+                f("cnil-tracker-lifetime", "accept", outcome="error"),
+                f("cnil-consent-choice-duration", "accept", outcome="error"),
+            ],
+            "absent": [{"phase": "accept", "outcome": "fail"}, {"phase": "reject", "outcome": "error"}],
+        },
+    )
+
     # cnil -----------------------------------------------------------------------------------------
     second_layer_reject = banner(
         [
@@ -344,7 +447,7 @@ def cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
             "absent": [f("cnil-reject-on-first-layer", outcome="error")],
         },
     )
-    two_clicks = ConsentAction(action="reject", clicked=True, label="Tout refuser", steps=2)
+    two_clicks = choice("reject", "Tout refuser", steps=2, method=None)
     c["cnil-reject-as-easy-as-accept"] = (
         site(before=phase("before", banner=second_layer_reject), reject=phase("reject", consent=two_clicks)),
         {"present": [f("cnil-reject-as-easy-as-accept", "before")], "absent": []},
@@ -460,6 +563,34 @@ def cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
     )
     c["edpb-pre-ticked-boxes/only-necessary-ticked"] = (
         site(before=phase("before", banner=banner([c for c in prechecked if c.label != "Mesure d'audience"]))),
+        {"present": [], "absent": [f("edpb-pre-ticked-boxes")]},
+    )
+    first_layer_only = [control("Tout accepter", "accept"), control("Tout refuser", "reject")]
+    first_layer_only.append(control("Personnaliser", "settings"))
+    c["edpb-pre-ticked-boxes/second-layer-not-inspected"] = (
+        site(before=phase("before", banner=banner(first_layer_only, second_layer="not-inspected"))),
+        {"present": [f("edpb-pre-ticked-boxes", "before", outcome="error", count=1)], "absent": []},
+    )
+    ticked_first = [*first_layer_only, control("Mesure d'audience", "other", "checkbox", 1, checked=True)]
+    c["edpb-pre-ticked-boxes/ticked-on-the-first-layer"] = (
+        site(before=phase("before", banner=banner(ticked_first, second_layer="not-inspected"))),
+        {
+            "present": [f("edpb-pre-ticked-boxes", "before", count=1)],
+            "absent": [f("edpb-pre-ticked-boxes", outcome="error")],
+        },
+    )
+    c["edpb-pre-ticked-boxes/older-results"] = (
+        site(before=phase("before", banner=banner(first_layer_only, second_layer=None))),
+        {"present": [f("edpb-pre-ticked-boxes", "before", outcome="error", count=1)], "absent": []},
+    )
+    locked = [
+        control("Tout accepter", "accept"),
+        control("Tout refuser", "reject"),
+        control("Cookies de fonctionnement du site", "other", "checkbox", 2, checked=True, disabled=True),
+        control("Publicité", "other", "checkbox", 2, checked=False),
+    ]
+    c["edpb-pre-ticked-boxes/locked-box-is-necessary"] = (
+        site(before=phase("before", banner=banner(locked))),
         {"present": [], "absent": [f("edpb-pre-ticked-boxes")]},
     )
     link_reject = [

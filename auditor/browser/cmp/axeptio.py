@@ -22,6 +22,7 @@ ADAPTER = CmpAdapter(
         "reject": ("#axeptio_btn_dismiss",),
         "settings": ("#axeptio_btn_configure",),
     },
+    consent_keys=("axeptio_cookies", "axeptio_authorized_vendors"),
     roots=("#axeptio_overlay", ".axeptio_widget"),
     docs=("https://support.axeptio.eu/",),
 )

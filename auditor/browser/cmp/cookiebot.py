@@ -28,6 +28,7 @@ ADAPTER = CmpAdapter(
         "settings": ("#CybotCookiebotDialogBodyLevelButtonCustomize", "#CybotCookiebotDialogBodyButtonDetails"),
         "save": ("#CybotCookiebotDialogBodyLevelButtonLevelOptinAllowallSelection",),
     },
+    consent_keys=("CookieConsent",),
     roots=("#CybotCookiebotDialog",),
     docs=("https://www.cookiebot.com/en/developer/",),
 )

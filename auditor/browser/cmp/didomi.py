@@ -24,6 +24,7 @@ ADAPTER = CmpAdapter(
         "reject": ("#didomi-notice-disagree-button", ".didomi-continue-without-agreeing"),
         "settings": ("#didomi-notice-learn-more-button",),
     },
+    consent_keys=("didomi_token", "euconsent-v2"),
     roots=("#didomi-host", "#didomi-popup", "#didomi-notice"),
     docs=("https://developers.didomi.io/cmp/web-sdk/consent-notice/notice",),
     notes="The disagree control is frequently a small text link in a corner of the notice.",

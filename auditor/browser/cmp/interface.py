@@ -75,6 +75,9 @@ class CmpAdapter:
     controls: Mapping[Role, tuple[str, ...]] = field(default_factory=dict)
     roots: tuple[str, ...] = ()
     """Containers of the CMP's UI (banner and settings layer)."""
+    consent_keys: tuple[str, ...] = ()
+    """Cookie names and web-storage keys where it stores the visitor's choice (a trailing ``*`` matches a
+    prefix): :mod:`auditor.browser.confirm` reads them to confirm that a click was taken into account."""
     generic: bool = False
     """A framework many CMPs implement (the IAB TCF API): named only when no specific CMP is recognised."""
     docs: tuple[str, ...] = ()

@@ -24,6 +24,7 @@ ADAPTER = CmpAdapter(
         "settings": (".klaro .cn-learn-more",),
         "save": (".klaro .cm-btn-accept",),
     },
+    consent_keys=("klaro",),
     roots=(".klaro",),
     docs=("https://klaro.org/docs/", "https://github.com/klaro-org/klaro-js"),
 )

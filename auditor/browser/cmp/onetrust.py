@@ -26,6 +26,7 @@ ADAPTER = CmpAdapter(
         "settings": ("#onetrust-pc-btn-handler",),
         "save": (".save-preference-btn-handler",),
     },
+    consent_keys=("OptanonConsent", "OptanonAlertBoxClosed", "eupubconsent-v2"),
     roots=("#onetrust-consent-sdk",),
     docs=("https://developer.onetrust.com/onetrust/docs/javascript-api",),
     notes="Many sites configure the banner without a reject button: refusal then sits in the preference centre.",

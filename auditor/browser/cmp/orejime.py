@@ -24,6 +24,7 @@ ADAPTER = CmpAdapter(
         "settings": (".orejime-Banner-learnMoreButton",),
         "save": (".orejime-Modal-saveButton",),
     },
+    consent_keys=("orejime",),
     roots=(".orejime-Banner", ".orejime-Modal", "#orejime"),
     docs=("https://github.com/boscop-fr/orejime#readme",),
 )

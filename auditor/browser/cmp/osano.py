@@ -24,6 +24,7 @@ ADAPTER = CmpAdapter(
         "reject": (".cc-window .cc-deny", ".osano-cm-denyAll", ".osano-cm-deny"),
         "save": (".osano-cm-save",),
     },
+    consent_keys=("cookieconsent_status", "osano_consentmanager"),
     roots=(".cc-window", ".osano-cm-window", ".osano-cm-dialog"),
     docs=("https://www.osano.com/cookieconsent/documentation/javascript-api", "https://developers.osano.com/"),
 )

@@ -17,6 +17,7 @@ ADAPTER = CmpAdapter(
         scripts=("cmp.quantcast.com/", "quantcast.mgr.consensu.org", "cmp.inmobi.com/"),
     ),
     controls={"accept": ('.qc-cmp2-summary-buttons button[mode="primary"]',)},
+    consent_keys=("euconsent-v2", "addtl_consent"),
     roots=("#qc-cmp2-ui", "#qc-cmp2-container"),
     docs=("https://help.quantcast.com/",),
     notes="Secondary buttons (disagree, more options) are classified by their label.",

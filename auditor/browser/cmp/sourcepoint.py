@@ -27,6 +27,7 @@ ADAPTER = CmpAdapter(
         "settings": (".sp_choice_type_12",),
         "save": (".sp_choice_type_SAVE_AND_EXIT",),
     },
+    consent_keys=("consentUUID", "_sp_user_consent_*", "_sp_v1_consent", "euconsent-v2"),
     roots=(".message-container", ".message", ".privacy-manager-tcfv2", ".pm-main"),
     docs=("https://docs.sourcepoint.com/",),
     notes="Controls live in a cross-origin frame; the top document only holds the container and the iframe.",

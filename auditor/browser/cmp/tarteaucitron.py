@@ -23,6 +23,7 @@ ADAPTER = CmpAdapter(
         "reject": ("#tarteaucitronAllDenied2", "#tarteaucitronAllDenied"),
         "settings": ("#tarteaucitronCloseAlert",),
     },
+    consent_keys=("tarteaucitron",),
     roots=("#tarteaucitronRoot",),
     docs=("https://github.com/AmauriC/tarteaucitron.js#readme", "https://tarteaucitron.io/en/install/"),
     notes="Writes its cookie with 'wait' values before any choice.",

@@ -28,6 +28,7 @@ ADAPTER = CmpAdapter(
         selectors=('iframe[name="__tcfapiLocator"]',),
         cookies=("euconsent-v2",),
     ),
+    consent_keys=("euconsent-v2",),
     generic=True,
     docs=(
         "https://github.com/InteractiveAdvertisingBureau/GDPR-Transparency-and-Consent-Framework/"

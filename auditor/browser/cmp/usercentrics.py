@@ -23,6 +23,7 @@ ADAPTER = CmpAdapter(
         "settings": ('[data-testid="uc-more-button"]', '[data-action-type="more"]'),
         "save": ('[data-testid="uc-save-button"]', '[data-action-type="save"]'),
     },
+    consent_keys=("uc_settings", "ucData"),
     roots=("#usercentrics-root", "#usercentrics-cmp-ui"),
     docs=("https://docs.usercentrics.com/",),
     notes="The banner lives in an open shadow root: selectors must pierce it.",

@@ -24,6 +24,7 @@ ADAPTER = CmpAdapter(
         "settings": ('#cc-main [data-role="show"]',),
         "save": ('#cc-main [data-role="save"]', "#s-sv-bn"),
     },
+    consent_keys=("cc_cookie",),
     roots=("#cc-main", "#cc_div"),
     docs=("https://cookieconsent.orestbida.com/reference/configuration-reference.html",),
     notes="Hides its banner from browsers that report navigator.webdriver unless hideFromBots is false.",

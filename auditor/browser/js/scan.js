@@ -9,7 +9,7 @@
 //               disabled, in_banner, box, cmp, cmp_role, cmp_root, toggle, id}]
 //   cmps:     {adapterId: ["global:Didomi", "selector:#didomi-host", ...]}
 //   tcf:      the synchronous answer of __tcfapi('ping', 2) in this frame, or null
-//   boxes:    {boxToken: {text, width, height}}
+//   boxes:    {boxToken: {text, width, height, tag, id, cls, role, modal, aria, position}}
 //   text:     in a child frame that holds controls, its visible text (else null)
 ({ prefix, adapters }) => {
   const MAX = 400;
@@ -160,24 +160,39 @@
     if (!token) { token = `${prefix}-box${boxCounter++}`; box.setAttribute('data-consent-audit-box', token); }
     boxToken.set(box, token);
     const rect = box.getBoundingClientRect();
+    const cls = typeof box.className === 'string' ? box.className.trim().split(/\s+/).slice(0, 3).join('.') : '';
     boxes[token] = {
       text: (box.innerText || '').replace(/\s+/g, ' ').trim().slice(0, 1500),
       width: Math.round(rect.width), height: Math.round(rect.height),
+      tag: box.tagName.toLowerCase(), id: box.id || null, cls: cls || null,
+      role: box.getAttribute('role'), modal: box.getAttribute('aria-modal') === 'true',
+      aria: box.getAttribute('aria-label') || null, position: getComputedStyle(box).position,
     };
     return token;
   };
+  // Whether a node or one of its ancestors looks like a banner; memoised per node, so that judging every
+  // control of a heavy page costs one look per element, not one per element and ancestor.
+  const contextMemo = new Map();
+  const looksLikeBanner = (node) => {
+    const idc = (node.id || '') + ' ' + (typeof node.className === 'string' ? node.className : '');
+    if (bannerWords.test(idc) || bannerWords.test(node.tagName)) return true;
+    const role = node.getAttribute('role');
+    if (role === 'dialog' || role === 'alertdialog' || node.getAttribute('aria-modal') === 'true') return true;
+    const pos = getComputedStyle(node).position;
+    return pos === 'fixed' || pos === 'sticky';
+  };
   const bannerContext = (el) => {
+    const path = [];
+    let result = false;
     for (let node = el; node; node = parentOf(node)) {
       // <body> and <html> often carry a CMP's class ("didomi-popup-open"): they say nothing of the control.
       if (!(node instanceof Element) || node === document.body || node === document.documentElement) break;
-      const idc = (node.id || '') + ' ' + (typeof node.className === 'string' ? node.className : '');
-      if (bannerWords.test(idc) || bannerWords.test(node.tagName)) return true;
-      const role = node.getAttribute('role');
-      if (role === 'dialog' || role === 'alertdialog' || node.getAttribute('aria-modal') === 'true') return true;
-      const pos = getComputedStyle(node).position;
-      if (pos === 'fixed' || pos === 'sticky') return true;
+      if (contextMemo.has(node)) { result = contextMemo.get(node); break; }
+      path.push(node);
+      if (looksLikeBanner(node)) { result = true; break; }
     }
-    return false;
+    for (const node of path) contextMemo.set(node, result);
+    return result;
   };
 
   // --- the controls -----------------------------------------------------------------------------------
@@ -189,8 +204,13 @@
     for (const el of nodes) if (!seen.has(el)) { seen.add(el); candidates.push(el); }
   }
   for (const el of roleOf.keys()) if (!seen.has(el)) { seen.add(el); candidates.push(el); }
-  for (const el of candidates) {
-    if (out.length >= MAX) break;
+  // A heavy page can hold more controls than MAX, and a banner is often appended last: controls of a CMP
+  // or in a banner-like container come first, then the rest of the page while room is left.
+  const first = [], rest = [];
+  for (const el of candidates) (roleOf.has(el) || cmpRootOf(el) || bannerContext(el) ? first : rest).push(el);
+  let dropped = 0;
+  for (const el of [...first, ...rest]) {
+    if (out.length >= MAX) { dropped++; continue; }
     const style = getComputedStyle(el);
     const rect = el.getBoundingClientRect();
     const isCheckbox = (el.tagName === 'INPUT' && el.type === 'checkbox');
@@ -243,5 +263,6 @@
   // A child frame holding controls (a CMP message in an iframe): its whole text is the banner's text.
   const text = out.length && window !== window.top && document.body
     ? (document.body.innerText || '').replace(/\s+/g, ' ').trim().slice(0, 1500) : null;
+  if (dropped) errors.push(`scan limit: ${dropped} clickable elements outside any banner-like container not examined (MAX ${MAX})`);
   return { url: location.href, controls: out, cmps, tcf, boxes, text, errors: errors.slice(0, 10) };
 }
