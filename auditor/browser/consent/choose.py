@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Page
 
 from auditor.browser.consent.dialog import describe_box
@@ -107,11 +108,29 @@ async def choose(
                     return ChoiceOutcome(_failed(role, candidate, failure, steps), banner)
         if candidate is None:
             return ChoiceOutcome(_not_found(role, second, banner, layer=2, steps=steps), banner)
+    elif role == "accept" and banner.second_layer == "not-inspected":
+        # Accepting needs nothing from the settings layer, so this context opens it first, choosing
+        # nothing, to see what it pre-ticks (EDPB "pre-ticked boxes"), then views the page afresh and
+        # accepts on the first layer exactly as a user would: the inspection changes no step of the choice.
+        inspected = await _inspect_settings_layer(page, site, first, banner, banner_timeout)
+        if inspected is not None:
+            banner = inspected
+            await _view_again(page, banner_timeout)
+            last = await wait_for_controls(page, (role,), site, banner_timeout)
+            found = await find(page, site, role, last)
+            if found is None:
+                return ChoiceOutcome(_not_found(role, last, banner), banner)
+            candidate = found
+            before = await capture(page)
     failure = await click(candidate, click_timeout)
     if failure:
         return ChoiceOutcome(_failed(role, candidate, failure, [*steps, candidate.label]), banner)
     steps.append(candidate.label)
-    action = ConsentAction(
+    return ChoiceOutcome(_clicked(role, candidate, steps), banner, before, _target(candidate, last), first.cmp)
+
+
+def _clicked(role: Role, candidate: Candidate, steps: Sequence[str]) -> ConsentAction:
+    return ConsentAction(
         action=role,  # type: ignore[arg-type]
         clicked=True,
         label=candidate.label,
@@ -121,7 +140,30 @@ async def choose(
         steps=len(steps),
         step_labels=tuple(steps),
     )
-    return ChoiceOutcome(action, banner, before, _target(candidate, last), first.cmp)
+
+
+async def _view_again(page: Page, timeout: float) -> None:
+    """Reload and let the page settle as after the first load (a consent manager ignores clicks made before
+    it has registered its services: tarteaucitron does); a page whose network never idles is used as it is."""
+    try:
+        await page.reload(wait_until="networkidle", timeout=max(timeout, 5.0) * 2000)
+    except PlaywrightError:
+        return
+
+
+async def _inspect_settings_layer(
+    page: Page, site: SiteConfig, first: PageScan, banner: Banner, timeout: float
+) -> Banner | None:
+    """Open the settings layer without choosing anything and return the banner evidence with it.
+
+    ``None`` when the settings control cannot be pressed or the layer shows nothing new (the banner then
+    stays ``not-inspected`` and the page is left as it was).
+    """
+    settings = await find(page, site, "settings", first)
+    if settings is None or await click(settings, 5.0):
+        return None
+    _second, fresh, inspected = await open_second_layer(page, site, first, ("accept", "save"), banner, timeout)
+    return inspected if fresh.controls else None
 
 
 async def with_layer_status(page: Page, site: SiteConfig, banner: Banner, page_scan: PageScan) -> Banner:
