@@ -146,7 +146,15 @@ class SiteCollector:
             if reject is not None:
                 phases["reject"] = reject
             if site_error is None:
-                _, accept, _, _ = await self._context_run("accept", with_before=False)
+                # The accept context fails on its own (load error, HTTP error, crash of that context):
+                # the accept phase is then recorded as an error with its reason, the rest is kept.
+                try:
+                    pre_accept, accept, _, accept_error = await self._context_run("accept", with_before=False)
+                except PlaywrightError as exc:
+                    pre_accept, accept, accept_error = None, None, f"browser failure: {describe_error(exc)}"
+                if accept_error is not None:
+                    accept = _failed_phase("accept", accept_error, pre_accept)
+                    site_error = f"accept context failed: {accept_error}"
                 if accept is not None:
                     phases["accept"] = accept
         except PlaywrightError as exc:  # the browser itself failed (crash, closed)
@@ -185,7 +193,7 @@ class SiteCollector:
             if final_url:
                 self.party.add(final_url)
             first = await self._snapshot(
-                "before", context, page, recorder, ("before",), warnings, http_status, clock, shoot=with_before
+                "before", context, page, recorder, (recorder.phase,), warnings, http_status, clock, shoot=with_before
             )
             if load_error:
                 failed = replace(first, status="error", error=load_error)
@@ -391,6 +399,13 @@ class SiteCollector:
 async def collect_site(session: BrowserSession, site: SiteConfig, out_dir: Path) -> SiteResult:
     """Collect the three phases of ``site`` with an open browser session."""
     return await SiteCollector(session, site, out_dir).run()
+
+
+def _failed_phase(name: PhaseName, reason: str, seen: PhaseResult | None) -> PhaseResult:
+    """Phase ``name`` as an error with ``reason``, keeping what ``seen`` (its context's snapshot) observed."""
+    if seen is None:
+        return PhaseResult(name=name, status="error", error=reason)
+    return replace(seen, name=name, status="error", error=reason)
 
 
 async def _loaded(page: Page) -> bool:

@@ -76,6 +76,11 @@ SITES: tuple[SiteInfo, ...] = (
         "'Tout refuser' is covered by a transparent full-page overlay (a real click is intercepted); accept works.",
     ),
     SiteInfo(
+        "www.acces-limite.fr",
+        "fault",
+        "Rate-limited: a third view of / within 60 s answers HTTP 429 (the accept context's first load).",
+    ),
+    SiteInfo(
         "www.beacon-differe.fr",
         "compliant",
         "After 'Tout accepter', a Meta pixel beacon (fr cookie) fires 2 seconds later.",
