@@ -111,6 +111,10 @@ class Request:
     failure: str | None = None
     """The network error when the request failed."""
     classification: Classification | None = None
+    observed: Literal["network", "page"] = "network"
+    """``network``: seen by Chromium's network events; ``page``: recorded by the auditor's script in the
+    page (a ``sendBeacon`` or ``fetch(..., {keepalive: true})`` call) because Chromium does not report
+    it, e.g. a beacon sent on ``pagehide`` while the page is being left (then ``status`` is unknown)."""
 
 
 @dataclass(frozen=True)
@@ -240,6 +244,10 @@ class PhaseResult:
     """Non-fatal problems (e.g. the load event never fired; evidence was still collected)."""
     timings: Mapping[str, float] = field(default_factory=dict)
     """Seconds spent per step, for profiling."""
+    redirects: tuple[str, ...] = ()
+    """URLs the first navigation of the phase's context was redirected through (HTTP redirects), in
+    order, before ending on :attr:`url`. A redirect to another site (a consent wall on the CMP's domain)
+    does not make that site first party."""
 
 
 @dataclass(frozen=True)

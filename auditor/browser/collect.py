@@ -25,10 +25,12 @@ from typing import Any, Literal
 
 from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Request as PWRequest
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from auditor.browser import consent
 from auditor.browser.network import NetworkRecorder
+from auditor.browser.pagetap import install_tap
 from auditor.browser.session import BrowserSession
 from auditor.browser.tcfread import read_tcf
 from auditor.config import AuditOptions, SiteConfig
@@ -120,6 +122,16 @@ class _Clock:
         self._t = now
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    """What :meth:`SiteCollector._load` saw of one navigation."""
+
+    status: int | None
+    error: str | None
+    warnings: list[str]
+    redirects: tuple[str, ...] = ()
+
+
 @dataclass
 class SiteCollector:
     """Collects one site; :meth:`run` returns its :class:`SiteResult` (never raises for site problems)."""
@@ -182,31 +194,39 @@ class SiteCollector:
         context = await self.session.new_context(self.site)
         recorder = NetworkRecorder(self.party, phase="before" if with_before else f"{role}-preclick")
         recorder.attach(context)
+        await install_tap(context, recorder)  # the click marker and the beacons Chromium does not report
         clock.lap("context")
         try:
             page = await context.new_page()
             # Both contexts let the page settle before clicking, as a user would: a consent manager that
             # registers its services after load ignores an earlier click (tarteaucitron does).
-            http_status, load_error, warnings = await self._load(page, recorder)
+            loaded = await self._load(page, recorder)
+            http_status, load_error, warnings = loaded.status, loaded.error, loaded.warnings
             clock.lap("load")
             final_url = page.url if page.url != "about:blank" else None
-            if final_url:
-                self.party.add(final_url)
+            warnings.extend(self._party_after_redirects(final_url))
             first = await self._snapshot(
                 "before", context, page, recorder, (recorder.phase,), warnings, http_status, clock, shoot=with_before
             )
+            first = replace(first, redirects=loaded.redirects)
             if load_error:
                 failed = replace(first, status="error", error=load_error)
                 return failed, None, final_url, load_error
-            recorder.phase = role
+            # The label switches to the role at the click itself (the page tap reports it): requests
+            # made while the banner is awaited belong to the pre-click phase.
+            recorder.switch_at_click(role)
             shot = None
             if self.options.screenshots:
                 shot = consent.BannerShot(self.out_dir, f"screenshots/{slug(self.site.url)}-{role}-banner.jpg")
             outcome = await consent.choose(page, self.site, role, banner_timeout=self.options.banner_timeout, shot=shot)
+            recorder.phase = role  # also when no click happened, or the tap did not see it
             clock.lap("consent")
             first = replace(first, banner=outcome.banner)
+            if with_before:  # add what was sent between the snapshot and the click
+                first = replace(first, requests=recorder.requests("before"))
             action = outcome.action
             phase_warnings: list[str] = []
+            clicked_session: tuple[StorageItem, ...] = ()
             if action.clicked:
                 loop = asyncio.get_running_loop()
                 dwell_until = loop.time() + self.options.dwell
@@ -216,27 +236,50 @@ class SiteCollector:
                 # is over: its delayed beacons still fire (a reload would cancel them) while the next
                 # page loads, so the dwell and the second view overlap instead of adding up.
                 view = await self._second_page(context, page)
-                _, second_error, second_warnings = await self._load(
+                second = await self._load(
                     view, recorder, second_view=True, url=page.url if page.url.startswith("http") else None
                 )
-                phase_warnings.extend(second_warnings)
-                if second_error:
-                    phase_warnings.append(f"second page view failed: {second_error}")
+                phase_warnings.extend(second.warnings)
+                if second.error:
+                    phase_warnings.append(f"second page view failed: {second.error}")
                 clock.lap("second_view")
                 await recorder.wait_quiet(self.options.quiet_ms, self.options.quiet_cap, at_least_until=dwell_until)
                 clock.lap("dwell")
                 if await _loaded(view):  # a popup that never finished loading cannot be screenshotted
+                    # Then the clicked page is left, as a user leaves it: its sessionStorage is read
+                    # first (the new tab may not share it), then it closes with its unload handlers run,
+                    # and the beacons they send are awaited before the snapshot.
+                    clicked_session = tuple(i for i in await self._storage(page) if i.kind == "session")
+                    if not await _leave(page):
+                        phase_warnings.append("the clicked page did not close when asked (beforeunload prompt)")
+                    await recorder.wait_quiet(self.options.quiet_ms, self.options.quiet_cap)
+                    clock.lap("leave")
                     page = view
             phase = await self._snapshot(
                 role, context, page, recorder, (role,), phase_warnings, None, clock, shoot=True, banner=outcome.banner
             )
-            phase = replace(phase, consent=action)
+            phase = replace(phase, consent=action, storage=_merge_storage(phase.storage, clicked_session))
             if not action.clicked:
                 phase = replace(phase, status="error", error=action.reason or f"{role} control not clicked")
             return first, phase, final_url, None
         finally:
             with contextlib.suppress(PlaywrightError):
                 await context.close()
+
+    def _party_after_redirects(self, final_url: str | None) -> list[str]:
+        """Warnings about where the first load ended; only the site's own domains are first party.
+
+        A redirect to another site (a consent wall on ``consent.<platform>.com``, a tracker's page) must
+        not make that site first party: its cookies and requests stay third party."""
+        if not final_url or not final_url.startswith("http"):
+            return []
+        domain = registrable_domain(host_of(final_url))
+        if self.party.of_host(host_of(final_url)) == "first":
+            return []
+        return [
+            f"the site redirected to another site ({domain}, {final_url}); it is not treated as first party "
+            "(declare it in the site's first_party if it is the publisher's own)"
+        ]
 
     async def _second_page(self, context: BrowserContext, page: Page) -> Page:
         """A new page of the same context for the second view, opened by the clicked page itself.
@@ -266,12 +309,12 @@ class SiteCollector:
         *,
         second_view: bool = False,
         url: str | None = None,
-    ) -> tuple[int | None, str | None, list[str]]:
+    ) -> _Loaded:
         """Navigate (to ``url``, the site, or view again) and wait for the network to settle.
 
-        Returns (HTTP status, fatal error, warnings). A page whose ``load`` event never fires is not
-        fatal: the evidence is collected anyway, with a warning. An HTTP error status is fatal only for
-        the first view.
+        Returns the HTTP status, the fatal error, warnings and the redirect chain. A page whose
+        ``load`` event never fires is not fatal: the evidence is collected anyway, with a warning. An
+        HTTP error status is fatal only for the first view.
         """
         options = self.options
         warnings: list[str] = []
@@ -284,7 +327,7 @@ class SiteCollector:
             else:
                 response = await page.goto(self.site.url, wait_until="domcontentloaded", timeout=options.timeout * 1000)
         except PlaywrightError as exc:
-            return None, describe_error(exc), warnings
+            return _Loaded(None, describe_error(exc), warnings)
         started = loop.time()
         try:
             await page.wait_for_load_state("load", timeout=options.timeout * 1000)
@@ -292,9 +335,11 @@ class SiteCollector:
             warnings.append(f"the load event did not fire within {options.timeout:g} s; evidence collected anyway")
         await recorder.wait_quiet(options.quiet_ms, options.quiet_cap, at_least_until=started + options.settle)
         status = response.status if response is not None else None
+        redirects = _redirect_chain(response.request) if response is not None else ()
         if status is not None and status >= 400 and not second_view:
-            return status, f"HTTP {status} {response.status_text if response else ''}".strip(), warnings
-        return status, None, warnings
+            error = f"HTTP {status} {response.status_text if response else ''}".strip()
+            return _Loaded(status, error, warnings, redirects)
+        return _Loaded(status, None, warnings, redirects)
 
     async def _snapshot(
         self,
@@ -399,6 +444,41 @@ class SiteCollector:
 async def collect_site(session: BrowserSession, site: SiteConfig, out_dir: Path) -> SiteResult:
     """Collect the three phases of ``site`` with an open browser session."""
     return await SiteCollector(session, site, out_dir).run()
+
+
+def _redirect_chain(request: PWRequest) -> tuple[str, ...]:
+    """The URLs an HTTP navigation was redirected through, first one first (not the final URL)."""
+    chain: list[str] = []
+    previous = request.redirected_from
+    while previous is not None:
+        chain.append(previous.url)
+        previous = previous.redirected_from
+    return tuple(reversed(chain))
+
+
+def _merge_storage(items: tuple[StorageItem, ...], extra: tuple[StorageItem, ...]) -> tuple[StorageItem, ...]:
+    """``items`` plus the ``extra`` keys they lack (same origin, kind and key): no key is lost."""
+    seen = {(i.origin, i.kind, i.key) for i in items}
+    return items + tuple(i for i in extra if (i.origin, i.kind, i.key) not in seen)
+
+
+async def _leave(page: Page, timeout: float = 3.0) -> bool:
+    """Close ``page`` as a user leaves it: ``beforeunload``, ``pagehide`` and ``unload`` handlers run.
+
+    Returns ``False`` when the page stayed (a ``beforeunload`` prompt, dismissed): it is then closed
+    without its handlers."""
+    closed = asyncio.ensure_future(page.wait_for_event("close", timeout=timeout * 1000))
+    try:
+        await page.close(run_before_unload=True)
+        await closed
+        return True
+    except PlaywrightError:
+        closed.cancel()
+        with contextlib.suppress(asyncio.CancelledError, PlaywrightError):
+            await closed
+        with contextlib.suppress(PlaywrightError):
+            await page.close()
+        return False
 
 
 def _failed_phase(name: PhaseName, reason: str, seen: PhaseResult | None) -> PhaseResult:

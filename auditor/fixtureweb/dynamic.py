@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
+from urllib.parse import quote
 
 from auditor.fixtureweb.server import Request, Response
 from auditor.fixtureweb.static import BUILTIN_SITES, error_page, not_found
@@ -162,6 +163,19 @@ class RateLimit:
         return Response(200, self.page.read_bytes(), "text/html; charset=utf-8")
 
 
+CONSENT_WALL = "https://consent.plateforme-consentement.com/"
+"""Where ``www.mur-consentement.fr`` sends a visitor who has not chosen yet."""
+
+
+def consent_wall_redirect(request: Request) -> Response:
+    """``www.mur-consentement.fr/``: a ``302`` to the consent platform's wall, unless a choice is stored."""
+    if "consent" in request.cookies:
+        page = BUILTIN_SITES / "www.mur-consentement.fr" / "index.html"
+        return Response(200, page.read_bytes(), "text/html; charset=utf-8")
+    target = f"{CONSENT_WALL}?continue={quote(f'https://{request.host}{request.target}', safe='')}"
+    return Response(302, b"", None, [("Location", target)])
+
+
 def connectivity_check(request: Request) -> Response:
     """Chromium's captive-portal probe (``generate_204``): 204, so a certificate error is not taken for a portal."""
     return Response(204, b"", None)
@@ -184,6 +198,7 @@ ROUTES: tuple[Route, ...] = (
     Route("www.erreur-serveur.fr", "*", server_error),
     Route("www.page-absente.fr", "*", page_missing),
     Route("www.chargement-infini.fr", "/slow.js", endless_script),
+    Route("www.mur-consentement.fr", "/", consent_wall_redirect),
     Route("www.acces-limite.fr", "/", RateLimit(BUILTIN_SITES / "www.acces-limite.fr" / "index.html")),
 )
 """Dynamic routes, first match wins; they take precedence over static files."""
