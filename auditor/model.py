@@ -196,6 +196,7 @@ class TcfState:
     valid: bool
     """Whether the TC string decoded strictly (a truncated string is not consent)."""
     error: str | None = None
+    """Why the string did not decode strictly (or why there is none)."""
     cmp_id: int | None = None
     cmp_version: int | None = None
     version: int | None = None
@@ -210,6 +211,12 @@ class TcfState:
     gdpr_applies: bool | None = None
     event_status: str | None = None
     cmp_status: str | None = None
+    lenient: bool = False
+    """The string failed strict validation (``valid`` is false) but was read leniently: the purposes,
+    vendors and dates above are what it *signals* to vendors reading it (rules judge them), never a
+    valid consent."""
+    problems: tuple[str, ...] = ()
+    """Every strict-validation problem of the string (``error`` is the first); empty when valid."""
 
 
 @dataclass(frozen=True)
