@@ -82,6 +82,8 @@ class AuditOptions:
     """Seconds allowed for a page load (navigation) before it counts as failed."""
     banner_timeout: float = 5.0
     """Seconds to wait for a consent control to appear."""
+    tcf_timeout: float = 5.0
+    """Seconds to wait for a TCF CMP's settled state (``tcloaded`` / ``useractioncomplete``) at a snapshot."""
     quiet_ms: int = 500
     """The network counts as settled after this many milliseconds without a request in flight."""
     quiet_cap: float = 8.0

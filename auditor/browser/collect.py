@@ -363,7 +363,7 @@ class SiteCollector:
         cookies = tuple(self._cookie(c, now, header_keys) for c in raw_cookies)
         stored = {(c.name, c.domain.lstrip(".").lower()) for c in cookies}
         storage = await self._storage(page)
-        tcf = await read_tcf(page, cookies)
+        tcf = await read_tcf(page, cookies, after_choice=name != "before", deadline=self.options.tcf_timeout)
         clock.lap(f"snapshot_{name}")
         shots: tuple[Screenshot, ...] = ()
         if shoot and self.options.screenshots:
