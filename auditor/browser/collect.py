@@ -6,7 +6,12 @@ Two fresh browser contexts per site:
   snapshot (no interaction yet), then presses the reject control, stays long enough for delayed
   beacons, views the page a second time and takes the ``reject`` snapshot;
 * the *accept* context does the same with the accept control (its pre-click state duplicates
-  ``before`` and is not reported again).
+  ``before`` and is not reported again; it becomes the failed ``accept`` phase when that context fails).
+
+Requests are labelled ``before`` until the click itself (the page tap, :mod:`auditor.browser.pagetap`,
+reports it). The clicked page is left at the end of the dwell (sessionStorage read first, unload
+handlers run, their beacons awaited); page views live in :mod:`auditor.browser.pageview`. Only the
+site's own domains are first party, wherever the first load was redirected. See ``docs/evidence.md``.
 
 Every failure becomes data: a page that does not load gives a site ``status: error`` with the reason
 and whatever was collected until then; a control that cannot be found or clicked gives a phase error.
@@ -25,12 +30,12 @@ from typing import Any, Literal
 
 from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Request as PWRequest
-from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from auditor.browser import consent
 from auditor.browser.network import NetworkRecorder
 from auditor.browser.pagetap import install_tap
+from auditor.browser.pageview import describe_error as describe_error  # re-exported: callers import it from here
+from auditor.browser.pageview import is_loaded, leave, load_page, second_page
 from auditor.browser.session import BrowserSession
 from auditor.browser.tcfread import read_tcf
 from auditor.config import AuditOptions, SiteConfig
@@ -56,22 +61,6 @@ STORAGE_JS = """() => {
   return out;
 }"""
 
-NET_ERRORS = {
-    "ERR_NAME_NOT_RESOLVED": "DNS lookup failed: the host name does not resolve",
-    "ERR_NAME_RESOLUTION_FAILED": "DNS lookup failed",
-    "ERR_CONNECTION_REFUSED": "connection refused: the host is unreachable on that port",
-    "ERR_CONNECTION_RESET": "connection reset by the server",
-    "ERR_CONNECTION_CLOSED": "connection closed by the server",
-    "ERR_CONNECTION_TIMED_OUT": "connection timed out",
-    "ERR_ADDRESS_UNREACHABLE": "address unreachable",
-    "ERR_TIMED_OUT": "the request timed out",
-    "ERR_SSL_PROTOCOL_ERROR": "TLS handshake failed",
-    "ERR_CERT_": "TLS certificate error",
-    "ERR_BAD_SSL_CLIENT_AUTH_CERT": "TLS client certificate rejected",
-    "ERR_TOO_MANY_REDIRECTS": "too many redirects",
-    "ERR_EMPTY_RESPONSE": "the server sent an empty response",
-    "ERR_INTERNET_DISCONNECTED": "no network",
-}
 TRANSIENT = (
     "ERR_CONNECTION_RESET",
     "ERR_CONNECTION_CLOSED",
@@ -81,21 +70,6 @@ TRANSIENT = (
     "timed out",
 )
 """Errors worth a retry of the whole site."""
-
-
-def describe_error(exc: BaseException) -> str:
-    """A one-line, human reason for a navigation failure, keeping Chromium's error code."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if isinstance(exc, PlaywrightTimeout):
-        return f"page load timed out ({text.removeprefix('Timeout ').split(' exceeded')[0]} exceeded)"
-    match = re.search(r"net::(ERR_[A-Z_]+)", text)
-    if match:
-        code = match.group(1)
-        for prefix, human in NET_ERRORS.items():
-            if code.startswith(prefix):
-                return f"{human} ({code})"
-        return f"network error ({code})"
-    return text
 
 
 def is_transient(reason: str | None) -> bool:
@@ -120,16 +94,6 @@ class _Clock:
         now = time.perf_counter()
         self.marks[name] = round(self.marks.get(name, 0.0) + now - self._t, 3)
         self._t = now
-
-
-@dataclass(frozen=True)
-class _Loaded:
-    """What :meth:`SiteCollector._load` saw of one navigation."""
-
-    status: int | None
-    error: str | None
-    warnings: list[str]
-    redirects: tuple[str, ...] = ()
 
 
 @dataclass
@@ -200,7 +164,7 @@ class SiteCollector:
             page = await context.new_page()
             # Both contexts let the page settle before clicking, as a user would: a consent manager that
             # registers its services after load ignores an earlier click (tarteaucitron does).
-            loaded = await self._load(page, recorder)
+            loaded = await load_page(page, recorder, self.options, self.site.url)
             http_status, load_error, warnings = loaded.status, loaded.error, loaded.warnings
             clock.lap("load")
             final_url = page.url if page.url != "about:blank" else None
@@ -235,9 +199,9 @@ class SiteCollector:
                 # The second page view opens beside the clicked page, which stays open until the dwell
                 # is over: its delayed beacons still fire (a reload would cancel them) while the next
                 # page loads, so the dwell and the second view overlap instead of adding up.
-                view = await self._second_page(context, page)
-                second = await self._load(
-                    view, recorder, second_view=True, url=page.url if page.url.startswith("http") else None
+                view = await second_page(context, page)
+                second = await load_page(
+                    view, recorder, self.options, page.url if page.url.startswith("http") else None, second_view=True
                 )
                 phase_warnings.extend(second.warnings)
                 if second.error:
@@ -245,12 +209,12 @@ class SiteCollector:
                 clock.lap("second_view")
                 await recorder.wait_quiet(self.options.quiet_ms, self.options.quiet_cap, at_least_until=dwell_until)
                 clock.lap("dwell")
-                if await _loaded(view):  # a popup that never finished loading cannot be screenshotted
+                if await is_loaded(view):  # a popup that never finished loading cannot be screenshotted
                     # Then the clicked page is left, as a user leaves it: its sessionStorage is read
                     # first (the new tab may not share it), then it closes with its unload handlers run,
                     # and the beacons they send are awaited before the snapshot.
                     clicked_session = tuple(i for i in await self._storage(page) if i.kind == "session")
-                    if not await _leave(page):
+                    if not await leave(page):
                         phase_warnings.append("the clicked page did not close when asked (beforeunload prompt)")
                     await recorder.wait_quiet(self.options.quiet_ms, self.options.quiet_cap)
                     clock.lap("leave")
@@ -280,66 +244,6 @@ class SiteCollector:
             f"the site redirected to another site ({domain}, {final_url}); it is not treated as first party "
             "(declare it in the site's first_party if it is the publisher's own)"
         ]
-
-    async def _second_page(self, context: BrowserContext, page: Page) -> Page:
-        """A new page of the same context for the second view, opened by the clicked page itself.
-
-        ``window.open`` keeps it in the clicked page's renderer process (same site, same browsing
-        context group): no extra process per context. Falls back to a plain new page when the site
-        blocks or replaces ``window.open``.
-        """
-        waiter = asyncio.ensure_future(context.wait_for_event("page", timeout=5000))
-        try:
-            opened = await page.evaluate("() => !!window.open('about:blank', '_blank')")
-        except PlaywrightError:
-            opened = False
-        if opened:
-            with contextlib.suppress(PlaywrightError):
-                view: Page = await waiter
-                return view
-        waiter.cancel()
-        with contextlib.suppress(asyncio.CancelledError, PlaywrightError):
-            await waiter
-        return await context.new_page()
-
-    async def _load(
-        self,
-        page: Page,
-        recorder: NetworkRecorder,
-        *,
-        second_view: bool = False,
-        url: str | None = None,
-    ) -> _Loaded:
-        """Navigate (to ``url``, the site, or view again) and wait for the network to settle.
-
-        Returns the HTTP status, the fatal error, warnings and the redirect chain. A page whose
-        ``load`` event never fires is not fatal: the evidence is collected anyway, with a warning. An
-        HTTP error status is fatal only for the first view.
-        """
-        options = self.options
-        warnings: list[str] = []
-        loop = asyncio.get_running_loop()
-        try:
-            if url is not None:
-                response = await page.goto(url, wait_until="domcontentloaded", timeout=options.timeout * 1000)
-            elif second_view:
-                response = await page.reload(wait_until="domcontentloaded", timeout=options.timeout * 1000)
-            else:
-                response = await page.goto(self.site.url, wait_until="domcontentloaded", timeout=options.timeout * 1000)
-        except PlaywrightError as exc:
-            return _Loaded(None, describe_error(exc), warnings)
-        started = loop.time()
-        try:
-            await page.wait_for_load_state("load", timeout=options.timeout * 1000)
-        except PlaywrightError:
-            warnings.append(f"the load event did not fire within {options.timeout:g} s; evidence collected anyway")
-        await recorder.wait_quiet(options.quiet_ms, options.quiet_cap, at_least_until=started + options.settle)
-        status = response.status if response is not None else None
-        redirects = _redirect_chain(response.request) if response is not None else ()
-        if status is not None and status >= 400 and not second_view:
-            error = f"HTTP {status} {response.status_text if response else ''}".strip()
-            return _Loaded(status, error, warnings, redirects)
-        return _Loaded(status, None, warnings, redirects)
 
     async def _snapshot(
         self,
@@ -446,39 +350,10 @@ async def collect_site(session: BrowserSession, site: SiteConfig, out_dir: Path)
     return await SiteCollector(session, site, out_dir).run()
 
 
-def _redirect_chain(request: PWRequest) -> tuple[str, ...]:
-    """The URLs an HTTP navigation was redirected through, first one first (not the final URL)."""
-    chain: list[str] = []
-    previous = request.redirected_from
-    while previous is not None:
-        chain.append(previous.url)
-        previous = previous.redirected_from
-    return tuple(reversed(chain))
-
-
 def _merge_storage(items: tuple[StorageItem, ...], extra: tuple[StorageItem, ...]) -> tuple[StorageItem, ...]:
     """``items`` plus the ``extra`` keys they lack (same origin, kind and key): no key is lost."""
     seen = {(i.origin, i.kind, i.key) for i in items}
     return items + tuple(i for i in extra if (i.origin, i.kind, i.key) not in seen)
-
-
-async def _leave(page: Page, timeout: float = 3.0) -> bool:
-    """Close ``page`` as a user leaves it: ``beforeunload``, ``pagehide`` and ``unload`` handlers run.
-
-    Returns ``False`` when the page stayed (a ``beforeunload`` prompt, dismissed): it is then closed
-    without its handlers."""
-    closed = asyncio.ensure_future(page.wait_for_event("close", timeout=timeout * 1000))
-    try:
-        await page.close(run_before_unload=True)
-        await closed
-        return True
-    except PlaywrightError:
-        closed.cancel()
-        with contextlib.suppress(asyncio.CancelledError, PlaywrightError):
-            await closed
-        with contextlib.suppress(PlaywrightError):
-            await page.close()
-        return False
 
 
 def _failed_phase(name: PhaseName, reason: str, seen: PhaseResult | None) -> PhaseResult:
@@ -486,14 +361,6 @@ def _failed_phase(name: PhaseName, reason: str, seen: PhaseResult | None) -> Pha
     if seen is None:
         return PhaseResult(name=name, status="error", error=reason)
     return replace(seen, name=name, status="error", error=reason)
-
-
-async def _loaded(page: Page) -> bool:
-    """Whether the page's document finished loading (its ``load`` event fired)."""
-    try:
-        return bool(await page.evaluate("document.readyState === 'complete'"))
-    except PlaywrightError:
-        return False
 
 
 def _iso_now() -> str:

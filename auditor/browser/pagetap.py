@@ -37,8 +37,13 @@ TAP_JS = """(() => {
   const absolute = (url) => {
     try { return String(new URL(String(url), location.href)); } catch (e) { return String(url); }
   };
-  const onInput = () => send('click', {frame: location.href});
-  for (const type of ['pointerdown', 'mousedown', 'click', 'keydown']) window.addEventListener(type, onInput, true);
+  // Only the first input of a document matters (the label switches once): one report, then silence.
+  const types = ['pointerdown', 'mousedown', 'click', 'keydown'];
+  const onInput = () => {
+    for (const type of types) window.removeEventListener(type, onInput, true);
+    send('click', {frame: location.href});
+  };
+  for (const type of types) window.addEventListener(type, onInput, true);
   const nav = window.navigator;
   if (nav && typeof nav.sendBeacon === 'function') {
     const sendBeacon = nav.sendBeacon;
