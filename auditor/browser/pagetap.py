@@ -7,10 +7,12 @@ exposed binding to the context's :class:`~auditor.browser.network.NetworkRecorde
   runs before the page's own handlers, so the recorder switches from the ``before`` label to the
   role's exactly at the click (:meth:`NetworkRecorder.switch_at_click`) — requests made while the
   auditor waited for the banner stay in ``before``;
-* **beacons**: every ``navigator.sendBeacon`` and ``fetch(..., {keepalive: true})`` call, with its URL,
-  at the moment it is made. Chromium shows beacons sent on ``beforeunload`` as request events, but
+* **beacons**: every ``navigator.sendBeacon`` and ``fetch(..., {keepalive: true})`` call made while the
+  page is being left (from ``beforeunload``, ``pagehide`` or a hidden ``visibilitychange`` on), with its
+  URL, at the moment it is made. Chromium shows beacons sent on ``beforeunload`` as request events, but
   not those sent during ``pagehide``/``unload`` of a page being closed: this report is then the only
-  trace (``Request.observed == "page"``, no status).
+  trace (``Request.observed == "page"``, no status). Earlier beacons are not reported (Chromium shows
+  them; each report costs a round trip).
 
 What the tap cannot see: beacons sent by a page that replaced ``navigator.sendBeacon``/``fetch`` before
 the tap ran (it runs first in every document, so only a frame it cannot enter: none in Chromium), and
@@ -44,11 +46,20 @@ TAP_JS = """(() => {
     send('click', {frame: location.href});
   };
   for (const type of types) window.addEventListener(type, onInput, true);
+  // Beacons are reported only while the page is being left: at other times Chromium's request events
+  // show them, and every report costs a round trip. These listeners run before the page's own.
+  let leaving = false;
+  const onLeave = () => { leaving = true; };
+  window.addEventListener('beforeunload', onLeave, true);
+  window.addEventListener('pagehide', onLeave, true);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') leaving = true;
+  }, true);
   const nav = window.navigator;
   if (nav && typeof nav.sendBeacon === 'function') {
     const sendBeacon = nav.sendBeacon;
     nav.sendBeacon = function (url) {
-      send('beacon', {url: absolute(url), method: 'POST', type: 'beacon', frame: location.href});
+      if (leaving) send('beacon', {url: absolute(url), method: 'POST', type: 'beacon', frame: location.href});
       return sendBeacon.apply(this, arguments);
     };
   }
@@ -57,7 +68,7 @@ TAP_JS = """(() => {
     window.fetch = function (input, init) {
       try {
         const isRequest = typeof Request !== 'undefined' && input instanceof Request;
-        if ((init && init.keepalive) || (isRequest && input.keepalive)) {
+        if (leaving && ((init && init.keepalive) || (isRequest && input.keepalive))) {
           const method = (init && init.method) || (isRequest ? input.method : 'GET');
           send('beacon', {url: absolute(isRequest ? input.url : input), method: String(method).toUpperCase(),
                           type: 'fetch', frame: location.href});
