@@ -216,6 +216,7 @@ class SiteCollector:
                     clicked_session = tuple(i for i in await self._storage(page) if i.kind == "session")
                     if not await leave(page):
                         phase_warnings.append("the clicked page did not close when asked (beforeunload prompt)")
+                    recorder.release(page)
                     await recorder.wait_quiet(self.options.quiet_ms, self.options.quiet_cap)
                     clock.lap("leave")
                     page = view

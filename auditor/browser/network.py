@@ -63,6 +63,8 @@ class NetworkRecorder:
     _at_click: str | None = None
     """Label to switch to when the page reports the consent click (:meth:`switch_at_click`)."""
     _inflight: dict[PWRequest, float] = field(default_factory=dict)
+    _page_of: dict[PWRequest, Page] = field(default_factory=dict)
+    """The page that made each request still in flight (for :meth:`release`)."""
     _set_cookies: list[_RawSetCookie] = field(default_factory=list)
     _pending: set[asyncio.Task[None]] = field(default_factory=set)
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -126,6 +128,7 @@ class NetworkRecorder:
             return
         try:
             initiator: str | None = request.frame.url
+            self._page_of[request] = request.frame.page
         except PlaywrightError:  # service-worker requests have no frame
             initiator = None
         self._entries[request] = _Entry(self.phase, url, request.resource_type, request.method, initiator)
@@ -135,13 +138,27 @@ class NetworkRecorder:
 
     def _on_done(self, request: PWRequest) -> None:
         self._inflight.pop(request, None)
+        self._page_of.pop(request, None)
         self._touch()
+
+    def release(self, page: Page) -> None:
+        """Stop waiting for requests of ``page``, which was closed: Chromium reports no end for them.
+
+        A keepalive beacon sent while the page was left is still recorded; only its completion is
+        never seen, so quiet-waiting would otherwise hold it for :data:`STUCK_AFTER` seconds."""
+        gone = [request for request in self._inflight if self._page_of.get(request) is page]
+        for request in gone:
+            self._inflight.pop(request, None)
+            self._page_of.pop(request, None)
+        if gone:
+            self._touch()
 
     def _on_failed(self, request: PWRequest) -> None:
         entry = self._entries.get(request)
         if entry is not None:
             entry.failure = request.failure or "failed"
         self._inflight.pop(request, None)
+        self._page_of.pop(request, None)
         self._touch()
 
     def _on_response(self, response: PWResponse) -> None:
