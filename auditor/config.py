@@ -84,6 +84,8 @@ class AuditOptions:
     """Seconds allowed for a page load (navigation) before it counts as failed."""
     banner_timeout: float = 5.0
     """Seconds to wait for a consent control to appear."""
+    tcf_timeout: float = 5.0
+    """Seconds to wait for a TCF CMP's settled state (``tcloaded`` / ``useractioncomplete``) at a snapshot."""
     quiet_ms: int = 500
     """The network counts as settled after this many milliseconds without a request in flight."""
     quiet_cap: float = 8.0
@@ -143,19 +145,18 @@ def _control(data: Mapping[str, Any] | None) -> ControlSpec | None:
 
 
 def load_sites(path: str | Path) -> list[SiteConfig]:
-    """Load and validate ``sites.yaml``; errors name the file and line (:class:`ConfigError`)."""
+    """Load and validate ``sites.yaml``; errors name the file and line (:class:`ConfigError`).
+
+    A URL listed twice is kept twice here: :func:`dedupe_sites` drops the repeats with a warning.
+    """
     loaded: LoadedYaml = load_validated(path, _schema())
     data = loaded.data
     defaults = data.get("defaults") or {}
     sites: list[SiteConfig] = []
-    seen: dict[str, int] = {}
     for index, entry in enumerate(data["sites"]):
         line = loaded.line_of(("sites", index))
         item: dict[str, Any] = {"url": entry} if isinstance(entry, str) else dict(entry)
         url = check_url(item["url"], file=loaded.file, line=line)
-        if url in seen:
-            raise ConfigError(f"site {url} is listed twice (first on line {seen[url]})", file=loaded.file, line=line)
-        seen[url] = line or 0
         consent = item.get("consent") or {}
         sites.append(
             SiteConfig(
@@ -179,6 +180,42 @@ def sites_from_urls(urls: Sequence[str]) -> list[SiteConfig]:
     for url in urls:
         out.append(SiteConfig(url=check_url(url)))
     return out
+
+
+def url_key(url: str) -> str:
+    """The identity of an audit URL: scheme and host lower-cased, default port and trailing slash dropped.
+
+    ``https://WWW.Example.fr/`` and ``https://www.example.fr`` are the same site; the query is kept
+    (``/?lang=en`` may be another page).
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    netloc = host if port is None or (scheme, port) in (("https", 443), ("http", 80)) else f"{host}:{port}"
+    path = parts.path.rstrip("/")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{scheme}://{netloc}{path}{query}"
+
+
+def dedupe_sites(sites: Sequence[SiteConfig]) -> tuple[list[SiteConfig], list[str]]:
+    """Keep the first of the sites whose URLs are the same (:func:`url_key`); return them and one warning per repeat.
+
+    The warnings are data for the caller (the CLI prints them): a URL given twice, on the command line
+    and/or in ``sites.yaml``, is audited once.
+    """
+    kept: dict[str, SiteConfig] = {}
+    counts: dict[str, int] = {}
+    for site in sites:
+        key = url_key(site.url)
+        counts[key] = counts.get(key, 0) + 1
+        kept.setdefault(key, site)
+    warnings = [
+        f"{kept[key].url} is given {count} times (command line and/or sites file): audited once"
+        for key, count in counts.items()
+        if count > 1
+    ]
+    return list(kept.values()), warnings
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,10 @@ class Request:
     """``Content-Type`` of the response (lower case, without parameters), when there was one."""
     body_size: int | None = None
     """Size of the response body in bytes (``Content-Length``; 0 for a 204), ``None`` when unknown."""
+    observed: Literal["network", "page"] = "network"
+    """``network``: seen by Chromium's network events; ``page``: recorded by the auditor's script in the
+    page (a ``sendBeacon`` or ``fetch(..., {keepalive: true})`` call) because Chromium does not report
+    it, e.g. a beacon sent on ``pagehide`` while the page is being left (then ``status`` is unknown)."""
 
 
 @dataclass(frozen=True)
@@ -297,6 +301,7 @@ class TcfState:
     valid: bool
     """Whether the TC string decoded strictly (a truncated string is not consent)."""
     error: str | None = None
+    """Why the string did not decode strictly (or why there is none)."""
     cmp_id: int | None = None
     cmp_version: int | None = None
     version: int | None = None
@@ -311,6 +316,12 @@ class TcfState:
     gdpr_applies: bool | None = None
     event_status: str | None = None
     cmp_status: str | None = None
+    lenient: bool = False
+    """The string failed strict validation (``valid`` is false) but was read leniently: the purposes,
+    vendors and dates above are what it *signals* to vendors reading it (rules judge them), never a
+    valid consent."""
+    problems: tuple[str, ...] = ()
+    """Every strict-validation problem of the string (``error`` is the first); empty when valid."""
 
 
 @dataclass(frozen=True)
@@ -345,6 +356,10 @@ class PhaseResult:
     """Non-fatal problems (e.g. the load event never fired; evidence was still collected)."""
     timings: Mapping[str, float] = field(default_factory=dict)
     """Seconds spent per step, for profiling."""
+    redirects: tuple[str, ...] = ()
+    """URLs the first navigation of the phase's context was redirected through (HTTP redirects), in
+    order, before ending on :attr:`url`. A redirect to another site (a consent wall on the CMP's domain)
+    does not make that site first party."""
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from auditor.cli import ExitCode, app
-from auditor.config import check_url, find_browser, load_sites, sites_from_urls
+from auditor.config import SiteConfig, check_url, dedupe_sites, find_browser, load_sites, sites_from_urls, url_key
 from auditor.yamlutil import ConfigError
 
 
@@ -51,7 +51,6 @@ sites:
         ("sites:\n  - url: https://a.fr/\n    consent:\n      reject: {selecter: '#x'}\n", 4, "unknown key 'selecter'"),
         ("sites:\n  - url: https://a.fr/\n    colour: red\n", 3, "unknown key 'colour'"),
         ("sites:\n  - url: https://a.fr/\n  - url: ftp://b.fr/\n", 3, "invalid URL"),
-        ("sites:\n  - https://a.fr/\n  - https://a.fr/\n", 3, "listed twice"),
         ("sites: [\n", 2, "invalid YAML"),
         ("sites:\n  - url: https://a.fr/\n    url: https://b.fr/\n", 3, "duplicate key"),
         ("sites: []\n", 1, "should be non-empty"),
@@ -111,3 +110,17 @@ def test_browser_command_names_the_browser_the_audit_would_use(tmp_path: Path, m
     missing = CliRunner().invoke(app, ["browser", "--browser", str(tmp_path / "none")])
     assert missing.exit_code == ExitCode.USAGE
     assert "not found or not executable" in missing.stderr
+
+
+def test_a_url_given_twice_is_kept_once_with_a_warning_naming_it(tmp_path: Path) -> None:
+    path = write(tmp_path, "sites:\n  - https://WWW.A.fr\n  - url: https://b.fr/x/\n  - https://www.a.fr:443/\n")
+    listed = [*load_sites(path), *sites_from_urls(["https://b.fr/x", "https://c.fr/?lang=en", "https://c.fr/"])]
+    kept, warnings = dedupe_sites(listed)
+    assert [s.url for s in kept] == ["https://WWW.A.fr/", "https://b.fr/x/", "https://c.fr/?lang=en", "https://c.fr/"]
+    assert warnings == [
+        "https://WWW.A.fr/ is given 2 times (command line and/or sites file): audited once",
+        "https://b.fr/x/ is given 2 times (command line and/or sites file): audited once",
+    ]
+    assert url_key("HTTP://Example.FR:80/") == url_key("http://example.fr") == "http://example.fr"
+    assert url_key("https://example.fr:8443/a/") == "https://example.fr:8443/a"
+    assert dedupe_sites([SiteConfig(url="https://a.fr/")]) == ([SiteConfig(url="https://a.fr/")], [])

@@ -30,7 +30,20 @@ NOT_FOUND = "www.page-absente.fr"
 ENDLESS = "www.chargement-infini.fr"
 NO_BANNER = "www.sans-banniere.fr"
 BLOCKED_BUTTON = "www.bouton-bloque.fr"
-FIRST_RUN = [HEALTHY, REFUSED_HOST, DNS_FAILURE_HOST, TLS_ERROR_HOST, SERVER_ERROR, ENDLESS, NO_BANNER, BLOCKED_BUTTON]
+RATE_LIMITED = "www.acces-limite.fr"
+FIRST_RUN = [
+    HEALTHY,
+    REFUSED_HOST,
+    DNS_FAILURE_HOST,
+    TLS_ERROR_HOST,
+    SERVER_ERROR,
+    ENDLESS,
+    NO_BANNER,
+    BLOCKED_BUTTON,
+    RATE_LIMITED,
+]
+REPEATED = "HTTPS://WWW.DNS-INTROUVABLE.FR"
+"""A URL of FIRST_RUN given again (other case, no trailing slash): audited once, with a warning."""
 LOAD_TIMEOUT = "4"
 """Seconds allowed for a page load: the endless page waits this long for its 'load' event, per view."""
 
@@ -65,7 +78,7 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def first_run(fixture_web: FixtureWeb, out: Path) -> Outcome:
     """Every fault and a healthy site in one audit run."""
-    urls = [fixture_web.url(h) for h in FIRST_RUN]
+    urls = [fixture_web.url(h) for h in FIRST_RUN] + [REPEATED]
     return consent_audit(["audit", *urls, "--out", str(out), "--timeout", LOAD_TIMEOUT, *browser_args(fixture_web)])
 
 
@@ -135,6 +148,25 @@ def test_a_control_that_will_not_click_is_a_phase_level_reason(results: RunResul
     assert reject.consent is not None and not reject.consent.clicked
     assert reject.error
     assert accept.status == "ok" and accept.consent is not None and accept.consent.clicked
+
+
+def test_an_accept_context_failure_is_recorded_and_the_rest_kept(results: RunResult) -> None:
+    limited = site(results, RATE_LIMITED)
+    assert limited.status == "error"
+    assert limited.error is not None and "accept context failed" in limited.error and "HTTP 429" in limited.error
+    accept = limited.phases["accept"]
+    assert accept.status == "error" and accept.error is not None and "HTTP 429" in accept.error
+    assert accept.http_status == 429
+    before, reject = limited.phases["before"], limited.phases["reject"]
+    assert before.status == "ok" and before.requests
+    assert reject.consent is not None and reject.consent.clicked and reject.consent.label == "Tout refuser"
+    assert any(c.name == "consent" and c.value == "rejected" for c in reject.cookies)
+
+
+def test_a_url_given_twice_is_audited_once_with_a_warning(first_run: Outcome, results: RunResult) -> None:
+    assert f"warning: {REPEATED}/ is given 2 times" not in first_run.stderr  # the first spelling is kept
+    assert f"{'https://www.dns-introuvable.fr/'} is given 2 times" in first_run.stderr, first_run.stderr
+    assert sum(1 for s in results.sites if DNS_FAILURE_HOST in s.url.lower()) == 1
 
 
 def test_every_site_is_journaled_and_in_the_results(results: RunResult, out: Path, fixture_web: FixtureWeb) -> None:

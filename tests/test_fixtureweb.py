@@ -344,7 +344,7 @@ def test_fault_sites_statuses(web: FixtureWeb) -> None:
 
 def test_every_catalogued_site_serves_and_is_documented(web: FixtureWeb) -> None:
     readme = README.read_text(encoding="utf-8")
-    expected = {"www.erreur-serveur.fr": 500, "www.page-absente.fr": 404}
+    expected = {"www.erreur-serveur.fr": 500, "www.page-absente.fr": 404, "www.mur-consentement.fr": 302}
     for info in SITES:
         status, headers, body = fetch(web, info.host)
         assert status == expected.get(info.host, 200), info.host
@@ -352,6 +352,9 @@ def test_every_catalogued_site_serves_and_is_documented(web: FixtureWeb) -> None
         if status == 200:
             assert headers["Content-Type"] == "text/html; charset=utf-8"
             assert (b"/static/banner.js" in body) == info.banner, info.host
+    wall = fetch(web, "www.mur-consentement.fr")[1]["Location"]
+    assert wall.startswith("https://consent.plateforme-consentement.com/?continue=")
+    assert fetch(web, "www.mur-consentement.fr", Cookie="consent=accepted")[0] == 200
     assert site(UK).aliases == ("example-news-static.com",)
     with pytest.raises(KeyError, match="no fixture site"):
         site("www.nope.fr")

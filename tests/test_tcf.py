@@ -24,13 +24,15 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from support import unavailable
 
-from auditor.model import TcfState, from_jsonable, to_jsonable
+from auditor.model import Banner, ConsentAction, PhaseResult, SiteResult, TcfState, from_jsonable, to_jsonable
+from auditor.policy import evaluate, load_rules
 from auditor.tcf import (
     PublisherRestriction,
     RestrictionType,
     TCString,
     TCStringError,
     decode_tc_string,
+    decode_tc_string_lenient,
     format_timestamp,
     to_tcf_state,
 )
@@ -920,19 +922,98 @@ def test_to_tcf_state_from_get_tc_data() -> None:
     assert (state.gdpr_applies, state.event_status, state.cmp_status) == (True, "useractioncomplete", "loaded")
 
 
-@pytest.mark.parametrize(
-    "bad",
-    [HAND_BUILT[:40], HAND_BUILT + "==", core_bits(created=datetime(2100, 1, 1, tzinfo=UTC)).b64(), "garbage"],
-)
-def test_to_tcf_state_invalid_string_is_never_consent(bad: str) -> None:
-    tc_data = {"gdprApplies": True, "eventStatus": "tcloaded", "cmpStatus": "loaded", "cmpId": 10, "cmpVersion": 2}
-    state = to_tcf_state(bad, "api", tc_data)
-    assert not state.valid and state.error
+API_DATA = {"gdprApplies": True, "eventStatus": "tcloaded", "cmpStatus": "loaded", "cmpId": 10, "cmpVersion": 2}
+
+
+@pytest.mark.parametrize("bad", ["garbage", "CP_h-0AP_h-0A!!", "." * 3, "IAAA"])
+def test_to_tcf_state_uninterpretable_string_signals_nothing(bad: str) -> None:
+    state = to_tcf_state(bad, "api", API_DATA)
+    assert not state.valid and not state.lenient and state.error and state.problems[0] == state.error
     assert state.tc_string == bad
     assert state.purpose_consents == state.vendor_consents == state.special_feature_optins == ()
     assert state.purpose_legitimate_interests == state.vendor_legitimate_interests == ()
     assert state.version is None and state.created is None and state.publisher_cc is None
     assert (state.cmp_id, state.cmp_version, state.gdpr_applies) == (10, 2, True)
+
+
+@pytest.mark.parametrize(
+    ("bad", "consents", "vendors", "problem"),
+    [
+        (HAND_BUILT + "==", (1, 2), (1, 3), "base64 padding is not allowed"),
+        (HAND_BUILT[:30], (1, 2), (), "core segment truncated"),
+        (core_bits(created=datetime(2100, 1, 1, tzinfo=UTC)).b64(), (1, 2), (1, 3), "in the future"),
+    ],
+)
+def test_to_tcf_state_invalid_but_readable_string_is_judged_for_its_signals_never_valid(
+    bad: str, consents: tuple[int, ...], vendors: tuple[int, ...], problem: str
+) -> None:
+    state = to_tcf_state(bad, "api", API_DATA)
+    assert not state.valid and state.lenient
+    assert state.error is not None and problem in state.error and state.problems[0] == state.error
+    assert state.purpose_consents == consents and state.vendor_consents == vendors
+    assert state.version == 2 and state.created is not None
+    assert (state.cmp_id, state.cmp_version) == (10, 2)  # the API's word wins over the string's
+    assert from_jsonable(TcfState, json.loads(json.dumps(to_jsonable(state)))) == state
+
+
+def test_lenient_decode_of_a_valid_string_is_the_strict_one_with_no_problem() -> None:
+    assert decode_tc_string_lenient(HAND_BUILT, now=NOW) == (decode_tc_string(HAND_BUILT, now=NOW), ())
+    assert to_tcf_state(HAND_BUILT, "cookie").problems == ()
+    assert not to_tcf_state(HAND_BUILT, "cookie").lenient
+
+
+def test_lenient_decode_collects_every_problem_and_skips_what_it_cannot_read() -> None:
+    bits = core_bits(created=datetime(2100, 1, 1, tzinfo=UTC), cmp_id=0).b64()
+    decoded, problems = decode_tc_string_lenient(bits + ".." + "Y" + "A" * 7, now=NOW)
+    assert decoded is not None
+    assert [p.split(":")[0] for p in problems] == [
+        "segment 2 of 3 is empty (stray '.')",
+        "core segment",
+        "core segment",
+        "core segment",
+        "publisher TC segment truncated",
+    ]
+    assert "CmpId 0" in problems[3]
+
+
+@given(st.text(alphabet=ALPHABET + "=+/.", max_size=120))
+@settings(max_examples=200, deadline=None)
+def test_property_lenient_decode_never_raises(text: str) -> None:
+    decoded, problems = decode_tc_string_lenient(text, now=NOW)
+    assert decoded is not None or problems
+    try:
+        decode_tc_string(text, now=NOW)
+    except TCStringError as exc:
+        assert problems and str(exc) in problems
+    else:
+        assert not problems
+
+
+def test_corrupted_official_strings_signal_what_they_encode_but_are_never_valid(official: OfficialEncoder) -> None:
+    spec = {
+        "cmpId": 7,
+        "created": 1717200000000,
+        "lastUpdated": 1717200000000,
+        "purposeConsents": [1, 3, 4],
+        "vendorConsents": [2, 755],
+        "specialFeatureOptins": [1],
+        "segments": ["core"],
+    }
+    (result,) = official([spec])
+    good = result["tcString"]
+    assert to_tcf_state(good, "cookie").valid
+    # truncated inside the vendor section: the purposes are read, the missing vendor bits are no signal
+    truncated = to_tcf_state(good[:38], "cookie")
+    assert not truncated.valid and truncated.lenient and "truncated" in (truncated.error or "")
+    assert truncated.purpose_consents == (1, 3, 4) and truncated.special_feature_optins == (1,)
+    assert set(truncated.vendor_consents) <= {2, 755}
+    # trailing garbage after the last field: everything is still signalled
+    garbage = to_tcf_state(good + "P8", "cookie")
+    assert not garbage.valid and garbage.lenient and "trailing garbage" in (garbage.error or "")
+    assert (garbage.purpose_consents, garbage.vendor_consents) == ((1, 3, 4), (2, 755))
+    # standard base64 with padding, as a careless CMP writes it
+    padded = to_tcf_state(good.replace("-", "+").replace("_", "/") + "=", "cookie")
+    assert not padded.valid and padded.lenient and padded.vendor_consents == (2, 755)
 
 
 def test_to_tcf_state_missing_or_empty_string() -> None:
@@ -966,3 +1047,24 @@ def test_decoded_string_is_frozen() -> None:
     with pytest.raises(AttributeError):
         tc.cmp_id = 3  # type: ignore[misc]
     assert replace(tc, cmp_id=3).cmp_id == 3
+
+
+# --- (f) the rules judge what an invalid string signals ---------------------------------------------
+
+
+def test_rules_judge_the_signals_of_an_invalid_string_and_report_its_invalidity_apart() -> None:
+    truncated = to_tcf_state(HAND_BUILT[:30], "cookie")  # consents to purposes 1 and 2, cut short
+    assert not truncated.valid and truncated.purpose_consents == (1, 2)
+    clicked = ConsentAction(action="reject", clicked=True, label="Tout refuser", effect="confirmed")
+    visit = SiteResult(
+        url="https://www.exemple.fr/",
+        status="ok",
+        phases={
+            "before": PhaseResult(name="before", status="ok", banner=Banner(found=True)),
+            "reject": PhaseResult(name="reject", status="ok", consent=clicked, tcf=(truncated,)),
+        },
+    )
+    findings = evaluate(visit, load_rules(["tcf"]))
+    fired = {(f.rule, f.phase, f.outcome) for f in findings if f.phase == "reject"}
+    assert ("tcf-consent-after-opt-out", "reject", "fail") in fired
+    assert ("tcf-invalid-tc-string", "reject", "fail") in fired

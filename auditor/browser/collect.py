@@ -6,7 +6,12 @@ Two fresh browser contexts per site:
   snapshot (no interaction yet), then presses the reject control, stays long enough for delayed
   beacons, views the page a second time and takes the ``reject`` snapshot;
 * the *accept* context does the same with the accept control (its pre-click state duplicates
-  ``before`` and is not reported again).
+  ``before`` and is not reported again; it becomes the failed ``accept`` phase when that context fails).
+
+Requests are labelled ``before`` until the click itself (the page tap, :mod:`auditor.browser.pagetap`,
+reports it). The clicked page is left at the end of the dwell (sessionStorage read first, unload
+handlers run, their beacons awaited); page views live in :mod:`auditor.browser.pageview`. Only the
+site's own domains are first party, wherever the first load was redirected. See ``docs/evidence.md``.
 
 Every failure becomes data: a page that does not load gives a site ``status: error`` with the reason
 and whatever was collected until then; a control that cannot be found or clicked gives a phase error.
@@ -25,10 +30,12 @@ from typing import Any, Literal
 
 from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from auditor.browser import confirm, consent
 from auditor.browser.network import NetworkRecorder
+from auditor.browser.pagetap import install_tap
+from auditor.browser.pageview import describe_error as describe_error  # re-exported: callers import it from here
+from auditor.browser.pageview import is_loaded, leave, load_page, second_page
 from auditor.browser.session import BrowserSession
 from auditor.browser.tcfread import read_tcf
 from auditor.config import AuditOptions, SiteConfig
@@ -59,22 +66,6 @@ STORAGE_JS = """() => {
   return out;
 }"""
 
-NET_ERRORS = {
-    "ERR_NAME_NOT_RESOLVED": "DNS lookup failed: the host name does not resolve",
-    "ERR_NAME_RESOLUTION_FAILED": "DNS lookup failed",
-    "ERR_CONNECTION_REFUSED": "connection refused: the host is unreachable on that port",
-    "ERR_CONNECTION_RESET": "connection reset by the server",
-    "ERR_CONNECTION_CLOSED": "connection closed by the server",
-    "ERR_CONNECTION_TIMED_OUT": "connection timed out",
-    "ERR_ADDRESS_UNREACHABLE": "address unreachable",
-    "ERR_TIMED_OUT": "the request timed out",
-    "ERR_SSL_PROTOCOL_ERROR": "TLS handshake failed",
-    "ERR_CERT_": "TLS certificate error",
-    "ERR_BAD_SSL_CLIENT_AUTH_CERT": "TLS client certificate rejected",
-    "ERR_TOO_MANY_REDIRECTS": "too many redirects",
-    "ERR_EMPTY_RESPONSE": "the server sent an empty response",
-    "ERR_INTERNET_DISCONNECTED": "no network",
-}
 TRANSIENT = (
     "ERR_CONNECTION_RESET",
     "ERR_CONNECTION_CLOSED",
@@ -84,21 +75,6 @@ TRANSIENT = (
     "timed out",
 )
 """Errors worth a retry of the whole site."""
-
-
-def describe_error(exc: BaseException) -> str:
-    """A one-line, human reason for a navigation failure, keeping Chromium's error code."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if isinstance(exc, PlaywrightTimeout):
-        return f"page load timed out ({text.removeprefix('Timeout ').split(' exceeded')[0]} exceeded)"
-    match = re.search(r"net::(ERR_[A-Z_]+)", text)
-    if match:
-        code = match.group(1)
-        for prefix, human in NET_ERRORS.items():
-            if code.startswith(prefix):
-                return f"{human} ({code})"
-        return f"network error ({code})"
-    return text
 
 
 def is_transient(reason: str | None) -> bool:
@@ -151,9 +127,18 @@ class SiteCollector:
             if reject is not None:
                 phases["reject"] = reject
             if site_error is None:
-                _, accept, _, _ = await self._context_run("accept", with_before=False)
+                # The accept context fails on its own (load error, HTTP error, crash of that context):
+                # the accept phase is then recorded as an error with its reason, the rest is kept.
+                try:
+                    pre_accept, accept, _, accept_error = await self._context_run("accept", with_before=False)
+                except PlaywrightError as exc:
+                    pre_accept, accept, accept_error = None, None, f"browser failure: {describe_error(exc)}"
+                if accept_error is not None:
+                    accept = _failed_phase("accept", accept_error, pre_accept)
+                    site_error = f"accept context failed: {accept_error}"
                 if accept is not None:
                     phases["accept"] = accept
+                    phases["before"] = _with_inspected_layer(before, accept)
         except PlaywrightError as exc:  # the browser itself failed (crash, closed)
             site_error = f"browser failure: {describe_error(exc)}"
         return SiteResult(
@@ -179,31 +164,39 @@ class SiteCollector:
         context = await self.session.new_context(self.site)
         recorder = NetworkRecorder(self.party, phase="before" if with_before else f"{role}-preclick")
         recorder.attach(context)
+        await install_tap(context, recorder)  # the click marker and the beacons Chromium does not report
         clock.lap("context")
         try:
             page = await context.new_page()
             # Both contexts let the page settle before clicking, as a user would: a consent manager that
             # registers its services after load ignores an earlier click (tarteaucitron does).
-            http_status, load_error, warnings = await self._load(page, recorder)
+            loaded = await load_page(page, recorder, self.options, self.site.url)
+            http_status, load_error, warnings = loaded.status, loaded.error, loaded.warnings
             clock.lap("load")
             final_url = page.url if page.url != "about:blank" else None
-            if final_url:
-                self.party.add(final_url)
+            warnings.extend(self._party_after_redirects(final_url))
             first = await self._snapshot(
-                "before", context, page, recorder, ("before",), warnings, http_status, clock, shoot=with_before
+                "before", context, page, recorder, (recorder.phase,), warnings, http_status, clock, shoot=with_before
             )
+            first = replace(first, redirects=loaded.redirects)
             if load_error:
                 failed = replace(first, status="error", error=load_error)
                 return failed, None, final_url, load_error
-            recorder.phase = role
+            # The label switches to the role at the click itself (the page tap reports it): requests
+            # made while the banner is awaited belong to the pre-click phase.
+            recorder.switch_at_click(role)
             shot = None
             if self.options.screenshots:
                 shot = consent.BannerShot(self.out_dir, f"screenshots/{slug(self.site.url)}-{role}-banner.jpg")
             outcome = await consent.choose(page, self.site, role, banner_timeout=self.options.banner_timeout, shot=shot)
+            recorder.phase = role  # also when no click happened, or the tap did not see it
             clock.lap("consent")
             first = replace(first, banner=outcome.banner)
+            if with_before:  # add what was sent between the snapshot and the click
+                first = replace(first, requests=recorder.requests("before"))
             action = outcome.action
             phase_warnings: list[str] = []
+            clicked_session: tuple[StorageItem, ...] = ()
             if action.clicked:
                 loop = asyncio.get_running_loop()
                 dwell_until = loop.time() + self.options.dwell
@@ -214,23 +207,32 @@ class SiteCollector:
                 # The second page view opens beside the clicked page, which stays open until the dwell
                 # is over: its delayed beacons still fire (a reload would cancel them) while the next
                 # page loads, so the dwell and the second view overlap instead of adding up.
-                view = await self._second_page(context, page)
-                _, second_error, second_warnings = await self._load(
-                    view, recorder, second_view=True, url=page.url if page.url.startswith("http") else None
+                view = await second_page(context, page)
+                second = await load_page(
+                    view, recorder, self.options, page.url if page.url.startswith("http") else None, second_view=True
                 )
-                phase_warnings.extend(second_warnings)
-                if second_error:
-                    phase_warnings.append(f"second page view failed: {second_error}")
+                phase_warnings.extend(second.warnings)
+                if second.error:
+                    phase_warnings.append(f"second page view failed: {second.error}")
                 clock.lap("second_view")
                 await recorder.wait_quiet(self.options.quiet_ms, self.options.quiet_cap, at_least_until=dwell_until)
                 clock.lap("dwell")
                 action = await confirm.check_second_view(view, action)  # the banner came back: choice not kept
-                if await _loaded(view):  # a popup that never finished loading cannot be screenshotted
+                if await is_loaded(view):  # a popup that never finished loading cannot be screenshotted
+                    # Then the clicked page is left, as a user leaves it: its sessionStorage is read
+                    # first (the new tab may not share it), then it closes with its unload handlers run,
+                    # and the beacons they send are awaited before the snapshot.
+                    clicked_session = tuple(i for i in await self._storage(page) if i.kind == "session")
+                    if not await leave(page):
+                        phase_warnings.append("the clicked page did not close when asked (beforeunload prompt)")
+                    recorder.release(page)
+                    await recorder.wait_quiet(self.options.quiet_ms, self.options.quiet_cap)
+                    clock.lap("leave")
                     page = view
             phase = await self._snapshot(
                 role, context, page, recorder, (role,), phase_warnings, None, clock, shoot=True, banner=outcome.banner
             )
-            phase = replace(phase, consent=action)
+            phase = replace(phase, consent=action, storage=_merge_storage(phase.storage, clicked_session))
             if not action.clicked:
                 phase = replace(phase, status="error", error=action.reason or f"{role} control not clicked")
             return first, phase, final_url, None
@@ -238,63 +240,20 @@ class SiteCollector:
             with contextlib.suppress(PlaywrightError):
                 await context.close()
 
-    async def _second_page(self, context: BrowserContext, page: Page) -> Page:
-        """A new page of the same context for the second view, opened by the clicked page itself.
+    def _party_after_redirects(self, final_url: str | None) -> list[str]:
+        """Warnings about where the first load ended; only the site's own domains are first party.
 
-        ``window.open`` keeps it in the clicked page's renderer process (same site, same browsing
-        context group): no extra process per context. Falls back to a plain new page when the site
-        blocks or replaces ``window.open``.
-        """
-        waiter = asyncio.ensure_future(context.wait_for_event("page", timeout=5000))
-        try:
-            opened = await page.evaluate("() => !!window.open('about:blank', '_blank')")
-        except PlaywrightError:
-            opened = False
-        if opened:
-            with contextlib.suppress(PlaywrightError):
-                view: Page = await waiter
-                return view
-        waiter.cancel()
-        with contextlib.suppress(asyncio.CancelledError, PlaywrightError):
-            await waiter
-        return await context.new_page()
-
-    async def _load(
-        self,
-        page: Page,
-        recorder: NetworkRecorder,
-        *,
-        second_view: bool = False,
-        url: str | None = None,
-    ) -> tuple[int | None, str | None, list[str]]:
-        """Navigate (to ``url``, the site, or view again) and wait for the network to settle.
-
-        Returns (HTTP status, fatal error, warnings). A page whose ``load`` event never fires is not
-        fatal: the evidence is collected anyway, with a warning. An HTTP error status is fatal only for
-        the first view.
-        """
-        options = self.options
-        warnings: list[str] = []
-        loop = asyncio.get_running_loop()
-        try:
-            if url is not None:
-                response = await page.goto(url, wait_until="domcontentloaded", timeout=options.timeout * 1000)
-            elif second_view:
-                response = await page.reload(wait_until="domcontentloaded", timeout=options.timeout * 1000)
-            else:
-                response = await page.goto(self.site.url, wait_until="domcontentloaded", timeout=options.timeout * 1000)
-        except PlaywrightError as exc:
-            return None, describe_error(exc), warnings
-        started = loop.time()
-        try:
-            await page.wait_for_load_state("load", timeout=options.timeout * 1000)
-        except PlaywrightError:
-            warnings.append(f"the load event did not fire within {options.timeout:g} s; evidence collected anyway")
-        await recorder.wait_quiet(options.quiet_ms, options.quiet_cap, at_least_until=started + options.settle)
-        status = response.status if response is not None else None
-        if status is not None and status >= 400 and not second_view:
-            return status, f"HTTP {status} {response.status_text if response else ''}".strip(), warnings
-        return status, None, warnings
+        A redirect to another site (a consent wall on ``consent.<platform>.com``, a tracker's page) must
+        not make that site first party: its cookies and requests stay third party."""
+        if not final_url or not final_url.startswith("http"):
+            return []
+        domain = registrable_domain(host_of(final_url))
+        if self.party.of_host(host_of(final_url)) == "first":
+            return []
+        return [
+            f"the site redirected to another site ({domain}, {final_url}); it is not treated as first party "
+            "(declare it in the site's first_party if it is the publisher's own)"
+        ]
 
     async def _snapshot(
         self,
@@ -318,7 +277,7 @@ class SiteCollector:
         cookies = tuple(self._cookie(c, now, header_keys) for c in raw_cookies)
         stored = {(c.name, c.domain.lstrip(".").lower()) for c in cookies}
         storage = await self._storage(page)
-        tcf = await read_tcf(page, cookies)
+        tcf = await read_tcf(page, cookies, after_choice=name != "before", deadline=self.options.tcf_timeout)
         clock.lap(f"snapshot_{name}")
         shots: tuple[Screenshot, ...] = ()
         if shoot and self.options.screenshots:
@@ -406,9 +365,25 @@ async def collect_site(session: BrowserSession, site: SiteConfig, out_dir: Path)
     return await SiteCollector(session, site, out_dir).run()
 
 
-async def _loaded(page: Page) -> bool:
-    """Whether the page's document finished loading (its ``load`` event fired)."""
-    try:
-        return bool(await page.evaluate("document.readyState === 'complete'"))
-    except PlaywrightError:
-        return False
+def _with_inspected_layer(before: PhaseResult, accept: PhaseResult) -> PhaseResult:
+    """``before`` with the settings layer the accept context inspected (choosing nothing), when the reject
+    context did not open it: the banner as first shown is judged on both of its layers."""
+    shown, seen = before.banner, accept.banner
+    if shown is None or seen is None or shown.second_layer != "not-inspected" or seen.second_layer != "inspected":
+        return before
+    known = {(c.label, c.layer) for c in shown.controls}
+    layer2 = tuple(c for c in seen.controls if c.layer >= 2 and (c.label, c.layer) not in known)
+    return replace(before, banner=replace(shown, controls=shown.controls + layer2, second_layer="inspected"))
+
+
+def _merge_storage(items: tuple[StorageItem, ...], extra: tuple[StorageItem, ...]) -> tuple[StorageItem, ...]:
+    """``items`` plus the ``extra`` keys they lack (same origin, kind and key): no key is lost."""
+    seen = {(i.origin, i.kind, i.key) for i in items}
+    return items + tuple(i for i in extra if (i.origin, i.kind, i.key) not in seen)
+
+
+def _failed_phase(name: PhaseName, reason: str, seen: PhaseResult | None) -> PhaseResult:
+    """Phase ``name`` as an error with ``reason``, keeping what ``seen`` (its context's snapshot) observed."""
+    if seen is None:
+        return PhaseResult(name=name, status="error", error=reason)
+    return replace(seen, name=name, status="error", error=reason)

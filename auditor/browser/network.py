@@ -4,15 +4,22 @@ One :class:`NetworkRecorder` per browser context listens to every request of eve
 (``context.on``), labels each with the current phase, collects the ``Set-Cookie`` headers of the
 responses (whether or not the browser then stored the cookie) and counts requests in flight, so
 :meth:`NetworkRecorder.wait_quiet` can wait for real network quiet instead of sleeping.
+
+Besides Chromium's request events it records WebSocket connections (``page.on("websocket")``: a row
+with ``resource_type: "websocket"``) and the beacons the page tap (:mod:`auditor.browser.pagetap`)
+reports from inside the page (``observed: "page"``) when no request event showed them. Requests of
+service workers reach ``context.on("request")`` too (their ``initiator`` is ``None``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import Literal
 
-from playwright.async_api import BrowserContext
+from playwright.async_api import BrowserContext, Page, WebSocket
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Request as PWRequest
 from playwright.async_api import Response as PWResponse
@@ -35,6 +42,7 @@ class _Entry:
     failure: str | None = None
     content_type: str | None = None
     body_size: int | None = None
+    observed: Literal["network", "page"] = "network"
 
 
 @dataclass
@@ -51,9 +59,14 @@ class NetworkRecorder:
     party: PartyResolver
     phase: str = "before"
     """Label given to requests from now on; set by the collector at each phase boundary."""
-    _entries: dict[PWRequest, _Entry] = field(default_factory=dict)
-    _order: list[PWRequest] = field(default_factory=list)
+    _entries: dict[object, _Entry] = field(default_factory=dict)
+    """By Playwright request, WebSocket, or a fresh key for a beacon reported by the page tap."""
+    _order: list[object] = field(default_factory=list)
+    _at_click: str | None = None
+    """Label to switch to when the page reports the consent click (:meth:`switch_at_click`)."""
     _inflight: dict[PWRequest, float] = field(default_factory=dict)
+    _page_of: dict[PWRequest, Page] = field(default_factory=dict)
+    """The page that made each request still in flight (for :meth:`release`)."""
     _set_cookies: list[_RawSetCookie] = field(default_factory=list)
     _pending: set[asyncio.Task[None]] = field(default_factory=set)
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -65,6 +78,44 @@ class NetworkRecorder:
         context.on("requestfinished", self._on_done)
         context.on("requestfailed", self._on_failed)
         context.on("response", self._on_response)
+        context.on("page", self._on_page)
+
+    def _on_page(self, page: Page) -> None:
+        page.on("websocket", self._on_websocket)
+
+    def _on_websocket(self, socket: WebSocket) -> None:
+        """A WebSocket connection: one request row (its frames are not recorded)."""
+        entry = _Entry(self.phase, socket.url, "websocket", "GET", None)
+        self._entries[socket] = entry
+        self._order.append(socket)
+
+        def failed(error: str) -> None:
+            entry.failure = error or "socket error"
+
+        socket.on("socketerror", failed)
+
+    def switch_at_click(self, label: str) -> None:
+        """Keep the current label until the page reports the consent click, then switch to ``label``.
+
+        Requests made while the banner is awaited still belong to the current phase. The collector
+        sets :attr:`phase` itself after the click too (a click the tap did not see)."""
+        self._at_click = label
+
+    def clicked(self) -> None:
+        """The page tap saw a click (capture phase, before the page's own handlers): switch the label now."""
+        if self._at_click is not None:
+            self.phase = self._at_click
+            self._at_click = None
+
+    def page_beacon(self, url: str, method: str, resource_type: str, initiator: str | None) -> None:
+        """A beacon the page tap saw leave (``sendBeacon`` / keepalive ``fetch``), labelled with the current phase.
+
+        Listed by :meth:`requests` only when no request event of the same phase shows the same URL."""
+        if url.startswith(("data:", "blob:", "about:")):
+            return
+        key = object()
+        self._entries[key] = _Entry(self.phase, url, resource_type, method, initiator, observed="page")
+        self._order.append(key)
 
     def _now(self) -> float:
         return asyncio.get_running_loop().time()
@@ -79,6 +130,7 @@ class NetworkRecorder:
             return
         try:
             initiator: str | None = request.frame.url
+            self._page_of[request] = request.frame.page
         except PlaywrightError:  # service-worker requests have no frame
             initiator = None
         self._entries[request] = _Entry(self.phase, url, request.resource_type, request.method, initiator)
@@ -88,13 +140,27 @@ class NetworkRecorder:
 
     def _on_done(self, request: PWRequest) -> None:
         self._inflight.pop(request, None)
+        self._page_of.pop(request, None)
         self._touch()
+
+    def release(self, page: Page) -> None:
+        """Stop waiting for requests of ``page``, which was closed: Chromium reports no end for them.
+
+        A keepalive beacon sent while the page was left is still recorded; only its completion is
+        never seen, so quiet-waiting would otherwise hold it for :data:`STUCK_AFTER` seconds."""
+        gone = [request for request in self._inflight if self._page_of.get(request) is page]
+        for request in gone:
+            self._inflight.pop(request, None)
+            self._page_of.pop(request, None)
+        if gone:
+            self._touch()
 
     def _on_failed(self, request: PWRequest) -> None:
         entry = self._entries.get(request)
         if entry is not None:
             entry.failure = request.failure or "failed"
         self._inflight.pop(request, None)
+        self._page_of.pop(request, None)
         self._touch()
 
     def _on_response(self, response: PWResponse) -> None:
@@ -151,11 +217,15 @@ class NetworkRecorder:
             await asyncio.wait(list(self._pending), timeout=timeout)
 
     def requests(self, phase: str) -> tuple[Request, ...]:
-        """The requests labelled ``phase``, in the order they were made."""
+        """The requests labelled ``phase``, in the order they were made.
+
+        A beacon reported by the page tap is left out when a request event of the phase has its URL."""
+        entries = [self._entries[key] for key in self._order if self._entries[key].phase == phase]
+        seen = Counter(e.url for e in entries if e.observed == "network")
         out = []
-        for request in self._order:
-            entry = self._entries[request]
-            if entry.phase != phase:
+        for entry in entries:
+            if entry.observed == "page" and seen[entry.url] > 0:
+                seen[entry.url] -= 1
                 continue
             host = host_of(entry.url)
             out.append(
@@ -171,6 +241,7 @@ class NetworkRecorder:
                     failure=entry.failure,
                     content_type=entry.content_type,
                     body_size=entry.body_size,
+                    observed=entry.observed,
                 )
             )
         return tuple(out)

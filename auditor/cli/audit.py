@@ -20,7 +20,7 @@ from auditor.cli.app import (
     app,
     fail,
 )
-from auditor.config import AuditOptions, SiteConfig, load_sites, sites_from_urls
+from auditor.config import AuditOptions, SiteConfig, dedupe_sites, load_sites, sites_from_urls
 from auditor.policy.loader import DEFAULT_PACKS
 from auditor.results import RESULTS_FILE
 from auditor.run import DEFAULT_RESTART_AFTER, AuditPlan, Executor, RunSummary, parse_memory
@@ -237,6 +237,9 @@ def audit(
         fail(str(exc))
     if not site_list:
         fail("nothing to audit: give URLs or --sites FILE")
+    site_list, repeated = dedupe_sites(site_list)
+    for warning in repeated:
+        print(f"warning: {warning}", file=sys.stderr)
     chosen_executor, budget, concurrency = _scale_options(
         executor, scheduler, memory_budget, restart_after, concurrency
     )

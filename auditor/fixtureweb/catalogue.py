@@ -76,6 +76,24 @@ SITES: tuple[SiteInfo, ...] = (
         "'Tout refuser' is covered by a transparent full-page overlay (a real click is intercepted); accept works.",
     ),
     SiteInfo(
+        "www.acces-limite.fr",
+        "fault",
+        "Rate-limited: a third view of / within 60 s answers HTTP 429 (the accept context's first load).",
+    ),
+    SiteInfo(
+        "www.mur-consentement.fr",
+        "violation",
+        "A visitor without a stored choice is redirected (302) to a consent wall on another domain, "
+        "consent.plateforme-consentement.com, which is not the publisher's first party.",
+        banner=False,
+    ),
+    SiteInfo(
+        "www.traces-discretes.fr",
+        "violation",
+        "A DoubleClick pixel while the banner is still to come (it shows at 3 s); a WebSocket and a service worker "
+        "hit; after accept, beacons when the page is left and the choice kept in sessionStorage; window.open blocked.",
+    ),
+    SiteInfo(
         "www.beacon-differe.fr",
         "compliant",
         "After 'Tout accepter', a Meta pixel beacon (fr cookie) fires 2 seconds later.",

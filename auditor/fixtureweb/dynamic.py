@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import base64
 import secrets
+import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from pathlib import Path
+from urllib.parse import quote
 
 from auditor.fixtureweb.server import Request, Response
-from auditor.fixtureweb.static import error_page, not_found
+from auditor.fixtureweb.static import BUILTIN_SITES, error_page, not_found
 
 Handler = Callable[[Request], Response]
 """A dynamic handler: takes the request, returns the response."""
@@ -149,6 +152,48 @@ def endless_script(request: Request) -> Response:
     return Response(200, b"/* loading", "text/javascript; charset=utf-8", hold=True)
 
 
+@dataclass
+class RateLimit:
+    """Answers ``429`` to page views beyond ``limit`` within a rolling ``window`` of seconds (all clients).
+
+    The auditor's reject context views the page twice (first load, second view); the accept context's
+    first load, right after, is the third: it fails while the rest of the audit succeeds."""
+
+    page: Path
+    """The HTML served while under the limit."""
+    limit: int = 2
+    window: float = 60.0
+    _views: list[float] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, request: Request) -> Response:
+        """Serve the page, or ``429 Too Many Requests`` with ``Retry-After``."""
+        now = time.monotonic()
+        with self._lock:
+            self._views = [t for t in self._views if now - t < self.window]
+            limited = len(self._views) >= self.limit
+            if not limited:
+                self._views.append(now)
+        if limited:
+            response = error_page(request, 429, "Trop de requêtes", "Réessayez dans une minute.")
+            response.headers.append(("Retry-After", str(int(self.window))))
+            return response
+        return Response(200, self.page.read_bytes(), "text/html; charset=utf-8")
+
+
+CONSENT_WALL = "https://consent.plateforme-consentement.com/"
+"""Where ``www.mur-consentement.fr`` sends a visitor who has not chosen yet."""
+
+
+def consent_wall_redirect(request: Request) -> Response:
+    """``www.mur-consentement.fr/``: a ``302`` to the consent platform's wall, unless a choice is stored."""
+    if "consent" in request.cookies:
+        page = BUILTIN_SITES / "www.mur-consentement.fr" / "index.html"
+        return Response(200, page.read_bytes(), "text/html; charset=utf-8")
+    target = f"{CONSENT_WALL}?continue={quote(f'https://{request.host}{request.target}', safe='')}"
+    return Response(302, b"", None, [("Location", target)])
+
+
 def connectivity_check(request: Request) -> Response:
     """Chromium's captive-portal probe (``generate_204``): 204, so a certificate error is not taken for a portal."""
     return Response(204, b"", None)
@@ -173,6 +218,8 @@ ROUTES: tuple[Route, ...] = (
     Route("www.erreur-serveur.fr", "*", server_error),
     Route("www.page-absente.fr", "*", page_missing),
     Route("www.chargement-infini.fr", "/slow.js", endless_script),
+    Route("www.mur-consentement.fr", "/", consent_wall_redirect),
+    Route("www.acces-limite.fr", "/", RateLimit(BUILTIN_SITES / "www.acces-limite.fr" / "index.html")),
 )
 """Dynamic routes, first match wins; they take precedence over static files."""
 

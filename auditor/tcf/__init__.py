@@ -11,6 +11,7 @@ from auditor.tcf.decode import (
     TCString,
     TCStringError,
     decode_tc_string,
+    decode_tc_string_lenient,
 )
 from auditor.tcf.state import format_timestamp, to_tcf_state
 
@@ -22,6 +23,7 @@ __all__ = [
     "TCString",
     "TCStringError",
     "decode_tc_string",
+    "decode_tc_string_lenient",
     "format_timestamp",
     "to_tcf_state",
 ]

@@ -10,6 +10,10 @@ lenient decoder zero-fills a truncated string or skips what it does not understa
 :class:`TCStringError` with a message naming the segment, the field and the bit offset. The only
 slack allowed is zero-valued padding after the last field of a segment (encoders pad to a byte, a
 6-bit character or, like the IAB's own library, a 24-bit boundary).
+
+:func:`decode_tc_string_lenient` reads the same string *for what it signals*: it zero-fills a truncated
+segment, skips what it cannot interpret and lists every strict problem instead of stopping at the
+first. Its result is evidence of what vendors reading the string may act on, never a valid record.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ __all__ = [
     "TCString",
     "TCStringError",
     "decode_tc_string",
+    "decode_tc_string_lenient",
 ]
 
 EARLIEST_CREATED: Final = datetime(2018, 1, 1, tzinfo=UTC)
@@ -167,21 +172,35 @@ class TCString:
 class _Reader:
     """Sequential big-endian bit reader over one segment (a string of ``0``/``1`` characters)."""
 
-    __slots__ = ("bits", "pos", "segment")
+    __slots__ = ("bits", "pos", "problems", "segment", "truncated")
 
-    def __init__(self, text: str, segment: str) -> None:
+    def __init__(self, text: str, segment: str, problems: list[str] | None = None) -> None:
         self.segment = segment
         self.bits = "".join(_SEXTETS[c] for c in text)
         self.pos = 0
+        self.problems = problems
+        """``None``: strict (a problem raises); a list: lenient (problems are collected)."""
+        self.truncated = False
+
+    def problem(self, message: str) -> None:
+        """Raise :class:`TCStringError` (strict) or record ``message`` and go on (lenient)."""
+        if self.problems is None:
+            raise TCStringError(message)
+        self.problems.append(message)
 
     def _take(self, width: int, field: str) -> str:
         end = self.pos + width
         if end > len(self.bits):
-            raise TCStringError(
+            message = (
                 f"{self.segment} segment truncated: {field} needs bits {self.pos}..{end - 1}, "
                 f"the segment has only {len(self.bits)} bits"
             )
-        chunk = self.bits[self.pos : end]
+            if not self.truncated:
+                self.problem(message)
+            self.truncated = True  # lenient: the missing bits read as zeros (no signal)
+            chunk = self.bits[self.pos : end].ljust(width, "0")
+        else:
+            chunk = self.bits[self.pos : end]
         self.pos = end
         return chunk
 
@@ -209,10 +228,10 @@ class _Reader:
         first, second = self.uint(6, field), self.uint(6, field)
         for value in (first, second):
             if value > 25:
-                raise TCStringError(
+                self.problem(
                     f"{self.segment} segment: {field} at bit {start} holds letter value {value}, not 0..25 (A..Z)"
                 )
-        return chr(65 + first) + chr(65 + second)
+        return "".join(chr(65 + v) if v <= 25 else "?" for v in (first, second))
 
     def date(self, field: str) -> datetime:
         """Read a 36-bit count of deciseconds since the Unix epoch."""
@@ -223,7 +242,7 @@ class _Reader:
         """Check that whatever follows the last field is zero padding."""
         rest = self.bits[self.pos :]
         if "1" in rest:
-            raise TCStringError(
+            self.problem(
                 f"{self.segment} segment: {len(rest)} bits follow the last field at bit {self.pos} and they are "
                 "not zero padding (trailing garbage)"
             )
@@ -252,12 +271,14 @@ def _range_entries(reader: _Reader, section: str, max_id: int | None) -> list[tu
         last = reader.uint(16, f"{where} EndVendorId") if is_range else first
         at = f"{reader.segment} segment: {where} (bit {start_bit})"
         if first == 0:
-            raise TCStringError(f"{at}: vendor id 0 (vendor ids start at 1)")
+            reader.problem(f"{at}: vendor id 0 (vendor ids start at 1)")
+            continue  # lenient: a range that names no vendor is skipped
         if last < first:
-            raise TCStringError(f"{at}: EndVendorId {last} is less than StartOrOnlyVendorId {first}")
+            reader.problem(f"{at}: EndVendorId {last} is less than StartOrOnlyVendorId {first}")
+            continue
         if max_id is not None and last > max_id:
-            raise TCStringError(f"{at}: vendor id {last} is greater than MaxVendorId {max_id}")
-        ranges.append((first, last))
+            reader.problem(f"{at}: vendor id {last} is greater than MaxVendorId {max_id}")
+        ranges.append((first, last))  # lenient: a range above MaxVendorId still signals what it names
     return ranges
 
 
@@ -270,11 +291,11 @@ def _vendor_section(reader: _Reader, section: str) -> tuple[int, tuple[int, ...]
     return max_id, reader.flags(max_id, f"{section} BitField ({max_id} bits)")
 
 
-def _check_date(name: str, value: datetime, now: datetime) -> None:
+def _check_date(r: _Reader, name: str, value: datetime, now: datetime) -> None:
     if value < EARLIEST_CREATED:
-        raise TCStringError(f"core segment: {name} {value.isoformat()} is before {EARLIEST_CREATED.date()}")
-    if value > now + FUTURE_TOLERANCE:
-        raise TCStringError(f"core segment: {name} {value.isoformat()} is in the future (now {now.isoformat()})")
+        r.problem(f"core segment: {name} {value.isoformat()} is before {EARLIEST_CREATED.date()}")
+    elif value > now + FUTURE_TOLERANCE:
+        r.problem(f"core segment: {name} {value.isoformat()} is in the future (now {now.isoformat()})")
 
 
 def _segment_type(text: str) -> int:
@@ -301,6 +322,36 @@ def decode_tc_string(s: str, *, now: datetime | None = None) -> TCString:
 
     ``now`` (timezone-aware; default: the current time) bounds the dates.
     """
+    return _decode(s, now, None)
+
+
+def decode_tc_string_lenient(s: str, *, now: datetime | None = None) -> tuple[TCString | None, tuple[str, ...]]:
+    """Read ``s`` for what it signals even when it fails strict validation: ``(decoded, problems)``.
+
+    ``problems`` lists every strict-validation problem found (empty: the string is strictly valid and
+    ``decoded`` equals :func:`decode_tc_string`'s result). A truncated segment reads as zeros where bits
+    are missing (no signal is invented); a range naming no vendor, an undefined restriction, an unknown
+    or repeated segment are skipped; base64 padding ``=`` and the ``+``/``/`` alphabet are read as
+    base64url; dates and ids out of range are kept as they are. ``decoded`` is ``None`` when nothing can be
+    interpreted (not text, empty, another version, no core segment first, other characters).
+
+    The result is *evidence of a signal*, never a valid consent record.
+    """
+    problems: list[str] = []
+    try:
+        return _decode(s, now, problems), tuple(problems)
+    except TCStringError as exc:
+        return None, (*problems, str(exc))
+
+
+def _decode(s: str, now: datetime | None, problems: list[str] | None) -> TCString:
+    """The decoder: strict when ``problems`` is ``None``, else lenient (problems appended to it)."""
+
+    def problem(message: str) -> None:
+        if problems is None:
+            raise TCStringError(message)
+        problems.append(message)
+
     if not isinstance(s, str):
         raise TCStringError(f"a TC string must be text, not {type(s).__name__}")
     if not s:
@@ -309,17 +360,30 @@ def decode_tc_string(s: str, *, now: datetime | None = None) -> TCString:
         now = datetime.now(UTC)
     elif now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    parts = s.split(".")
-    for index, part in enumerate(parts):
+    parts: list[tuple[int, str]] = []
+    split = s.split(".")
+    for index, part in enumerate(split):
         if not part:
-            raise TCStringError(f"segment {index + 1} of {len(parts)} is empty (stray '.')")
+            problem(f"segment {index + 1} of {len(split)} is empty (stray '.')")
+            continue
+        if problems is not None:
+            try:
+                _check_alphabet(part, index)
+            except TCStringError as exc:  # lenient: read standard base64 and padding as base64url
+                problems.append(str(exc))
+                part = part.strip().rstrip("=").replace("+", "-").replace("/", "_")
+                if not part:
+                    continue
         _check_alphabet(part, index)
+        parts.append((index + 1, part))
+    if not parts:
+        raise TCStringError("no segment at all")
 
-    if _segment_type(parts[0]) != 0:
+    if _segment_type(parts[0][1]) != 0:
         raise TCStringError(
-            f"the first segment must be the core segment; it starts with segment type {_segment_type(parts[0])}"
+            f"the first segment must be the core segment; it starts with segment type {_segment_type(parts[0][1])}"
         )
-    core = _decode_core(_Reader(parts[0], "core"), now)
+    core = _decode_core(_Reader(parts[0][1], "core", problems), now)
     names = ["core"]
     disclosed: tuple[int, ...] | None = None
     allowed: tuple[int, ...] | None = None
@@ -328,17 +392,20 @@ def decode_tc_string(s: str, *, now: datetime | None = None) -> TCString:
     num_custom: int | None = None
     custom_consents: tuple[int, ...] | None = None
     custom_li: tuple[int, ...] | None = None
-    for index, part in enumerate(parts[1:], start=2):
+    for index, part in parts[1:]:
         seg_type = _segment_type(part)
         name = _SEGMENT_NAMES.get(seg_type)
         if name is None:
-            raise TCStringError(f"segment {index}: unknown segment type {seg_type} (known: 1, 2, 3)")
+            problem(f"segment {index}: unknown segment type {seg_type} (known: 1, 2, 3)")
+            continue
         if seg_type == 0:
-            raise TCStringError(f"segment {index}: a second core segment (segment type 0)")
+            problem(f"segment {index}: a second core segment (segment type 0)")
+            continue
         if name in names:
-            raise TCStringError(f"segment {index}: repeated {name} segment")
+            problem(f"segment {index}: repeated {name} segment")
+            continue
         names.append(name)
-        reader = _Reader(part, name)
+        reader = _Reader(part, name, problems)
         reader.uint(3, "SegmentType")
         if seg_type == 1:
             disclosed = _vendor_section(reader, "DisclosedVendors")[1]
@@ -388,16 +455,14 @@ def _decode_core(r: _Reader, now: datetime) -> TCString:
     restrictions = _publisher_restrictions(r)
     r.finish()
     # Semantic checks come after the structural ones, so a truncated string reports its truncation.
-    _check_date("Created", created, now)
-    _check_date("LastUpdated", last_updated, now)
+    _check_date(r, "Created", created, now)
+    _check_date(r, "LastUpdated", last_updated, now)
     if last_updated < created:
-        raise TCStringError(
-            f"core segment: LastUpdated {last_updated.isoformat()} is before Created {created.isoformat()}"
-        )
+        r.problem(f"core segment: LastUpdated {last_updated.isoformat()} is before Created {created.isoformat()}")
     if cmp_id == 0:
-        raise TCStringError("core segment: CmpId 0 is not a registered CMP")
+        r.problem("core segment: CmpId 0 is not a registered CMP")
     if vendor_list_version == 0:
-        raise TCStringError("core segment: VendorListVersion 0 (no Global Vendor List)")
+        r.problem("core segment: VendorListVersion 0 (no Global Vendor List)")
     return TCString(
         version=version,
         created=created,
@@ -431,10 +496,14 @@ def _publisher_restrictions(r: _Reader) -> tuple[PublisherRestriction, ...]:
         start_bit = r.pos
         purpose = r.uint(6, f"{where} PurposeId")
         kind = r.uint(2, f"{where} RestrictionType")
+        bad = None
         if purpose == 0:
-            raise TCStringError(f"core segment: {where} (bit {start_bit}): PurposeId 0 (purpose ids start at 1)")
-        if kind == 3:
-            raise TCStringError(f"core segment: {where} (bit {start_bit}): RestrictionType 3 is undefined")
+            bad = f"core segment: {where} (bit {start_bit}): PurposeId 0 (purpose ids start at 1)"
+        elif kind == 3:
+            bad = f"core segment: {where} (bit {start_bit}): RestrictionType 3 is undefined"
+        if bad:
+            r.problem(bad)
         ranges = _merge(_range_entries(r, where, None))
-        out.append(PublisherRestriction(purpose, RestrictionType(kind), tuple(ranges)))
+        if not bad:  # lenient: an uninterpretable restriction is skipped
+            out.append(PublisherRestriction(purpose, RestrictionType(kind), tuple(ranges)))
     return tuple(out)

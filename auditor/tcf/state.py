@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from auditor.model import TcfState
-from auditor.tcf.decode import TCStringError, decode_tc_string
+from auditor.tcf.decode import TCString, TCStringError, decode_tc_string, decode_tc_string_lenient
 
 __all__ = ["format_timestamp", "to_tcf_state"]
 
@@ -41,9 +42,13 @@ def to_tcf_state(
     ``eventStatus`` and ``cmpStatus`` are recorded, and its ``tcString`` is used when ``tc_string`` is
     ``None``. Values of the wrong JSON type are ignored.
 
-    A missing, empty or undecodable string gives ``valid=False`` with the reason in ``error`` and no
-    purposes, vendors or special features at all: a broken string is never read as consent. Only the
-    CMP id and version reported by the API (not the string) are kept then, to say whose string it was.
+    A missing or empty string gives ``valid=False`` with the reason in ``error`` and no signal at all. A
+    string that fails strict decoding gives ``valid=False`` with the strict reason in ``error`` and every
+    problem in ``problems``; when it still decodes leniently (:func:`decode_tc_string_lenient`: a
+    truncated, padded or out-of-range string) its purposes, vendors and dates are filled in with
+    ``lenient=True`` — what it signals to the vendors reading it, so the rules can judge consent signalled
+    after a refusal or before a choice — and it still never counts as a valid consent. The CMP id and
+    version reported by the API win over the string's.
     """
     data: Mapping[str, Any] = tc_data if isinstance(tc_data, Mapping) else {}
     if tc_string is None:
@@ -70,14 +75,34 @@ def to_tcf_state(
     try:
         tc = decode_tc_string(tc_string, now=now)
     except TCStringError as exc:
-        return TcfState(
-            tc_string=tc_string,
+        error = str(exc)
+        signalled, problems = decode_tc_string_lenient(tc_string, now=now)
+        problems = (error, *(p for p in problems if p != error))
+        api_cmp, api_version = _int_or_none(data.get("cmpId")), _int_or_none(data.get("cmpVersion"))
+        if signalled is None:
+            return TcfState(
+                tc_string=tc_string,
+                valid=False,
+                error=error,
+                cmp_id=api_cmp,
+                cmp_version=api_version,
+                problems=problems,
+                **context,
+            )
+        return replace(
+            _decoded_state(tc_string, signalled, context),
             valid=False,
-            error=str(exc),
-            cmp_id=_int_or_none(data.get("cmpId")),
-            cmp_version=_int_or_none(data.get("cmpVersion")),
-            **context,
+            error=error,
+            cmp_id=api_cmp if api_cmp is not None else signalled.cmp_id,
+            cmp_version=api_version if api_version is not None else signalled.cmp_version,
+            lenient=True,
+            problems=problems,
         )
+    return _decoded_state(tc_string, tc, context)
+
+
+def _decoded_state(tc_string: str, tc: TCString, context: Mapping[str, Any]) -> TcfState:
+    """The :class:`TcfState` of a decoded string (``valid=True``: callers of a lenient decode override it)."""
     return TcfState(
         tc_string=tc_string,
         valid=True,

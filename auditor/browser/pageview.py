@@ -1,0 +1,162 @@
+"""One page view: navigating and settling, the second view beside the clicked page, leaving a page.
+
+``load_page`` navigates and waits for the network to settle (a ``load`` event that never fires is a
+warning, not a failure) and returns the status, the fatal error, the warnings and the redirect chain.
+``second_page`` opens the second view beside the clicked page; ``leave`` closes the clicked page the
+way a user leaves it, running its unload handlers (see ``docs/evidence.md``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from dataclasses import dataclass
+
+from playwright.async_api import BrowserContext, Page
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Request as PWRequest
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from auditor.browser.network import NetworkRecorder
+from auditor.config import AuditOptions
+
+NET_ERRORS = {
+    "ERR_NAME_NOT_RESOLVED": "DNS lookup failed: the host name does not resolve",
+    "ERR_NAME_RESOLUTION_FAILED": "DNS lookup failed",
+    "ERR_CONNECTION_REFUSED": "connection refused: the host is unreachable on that port",
+    "ERR_CONNECTION_RESET": "connection reset by the server",
+    "ERR_CONNECTION_CLOSED": "connection closed by the server",
+    "ERR_CONNECTION_TIMED_OUT": "connection timed out",
+    "ERR_ADDRESS_UNREACHABLE": "address unreachable",
+    "ERR_TIMED_OUT": "the request timed out",
+    "ERR_SSL_PROTOCOL_ERROR": "TLS handshake failed",
+    "ERR_CERT_": "TLS certificate error",
+    "ERR_BAD_SSL_CLIENT_AUTH_CERT": "TLS client certificate rejected",
+    "ERR_TOO_MANY_REDIRECTS": "too many redirects",
+    "ERR_EMPTY_RESPONSE": "the server sent an empty response",
+    "ERR_INTERNET_DISCONNECTED": "no network",
+}
+
+
+def describe_error(exc: BaseException) -> str:
+    """A one-line, human reason for a navigation failure, keeping Chromium's error code."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, PlaywrightTimeout):
+        return f"page load timed out ({text.removeprefix('Timeout ').split(' exceeded')[0]} exceeded)"
+    match = re.search(r"net::(ERR_[A-Z_]+)", text)
+    if match:
+        code = match.group(1)
+        for prefix, human in NET_ERRORS.items():
+            if code.startswith(prefix):
+                return f"{human} ({code})"
+        return f"network error ({code})"
+    return text
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What :func:`load_page` saw of one navigation."""
+
+    status: int | None
+    error: str | None
+    warnings: list[str]
+    redirects: tuple[str, ...] = ()
+
+
+async def load_page(
+    page: Page,
+    recorder: NetworkRecorder,
+    options: AuditOptions,
+    url: str | None,
+    *,
+    second_view: bool = False,
+) -> Loaded:
+    """Navigate to ``url`` (or, for a second view without one, reload) and wait for the network to settle.
+
+    Returns the HTTP status, the fatal error, warnings and the redirect chain. A page whose
+    ``load`` event never fires is not fatal: the evidence is collected anyway, with a warning. An
+    HTTP error status is fatal only for the first view.
+    """
+    warnings: list[str] = []
+    loop = asyncio.get_running_loop()
+    try:
+        if url is not None:
+            response = await page.goto(url, wait_until="domcontentloaded", timeout=options.timeout * 1000)
+        elif second_view:
+            response = await page.reload(wait_until="domcontentloaded", timeout=options.timeout * 1000)
+        else:
+            raise ValueError("load_page needs a URL for a first view")
+    except PlaywrightError as exc:
+        return Loaded(None, describe_error(exc), warnings)
+    started = loop.time()
+    try:
+        await page.wait_for_load_state("load", timeout=options.timeout * 1000)
+    except PlaywrightError:
+        warnings.append(f"the load event did not fire within {options.timeout:g} s; evidence collected anyway")
+    await recorder.wait_quiet(options.quiet_ms, options.quiet_cap, at_least_until=started + options.settle)
+    status = response.status if response is not None else None
+    redirects = redirect_chain(response.request) if response is not None else ()
+    if status is not None and status >= 400 and not second_view:
+        error = f"HTTP {status} {response.status_text if response else ''}".strip()
+        return Loaded(status, error, warnings, redirects)
+    return Loaded(status, None, warnings, redirects)
+
+
+async def second_page(context: BrowserContext, page: Page) -> Page:
+    """A new page of the same context for the second view, opened by the clicked page itself.
+
+    ``window.open`` keeps it in the clicked page's renderer process (same site, same browsing
+    context group): no extra process per context. Falls back to a plain new page when the site
+    blocks or replaces ``window.open``.
+    """
+    waiter = asyncio.ensure_future(context.wait_for_event("page", timeout=5000))
+    try:
+        opened = await page.evaluate("() => !!window.open('about:blank', '_blank')")
+    except PlaywrightError:
+        opened = False
+    if opened:
+        with contextlib.suppress(PlaywrightError):
+            view: Page = await waiter
+            return view
+    waiter.cancel()
+    with contextlib.suppress(asyncio.CancelledError, PlaywrightError):
+        await waiter
+    return await context.new_page()
+
+
+def redirect_chain(request: PWRequest) -> tuple[str, ...]:
+    """The URLs an HTTP navigation was redirected through, first one first (not the final URL)."""
+    chain: list[str] = []
+    previous = request.redirected_from
+    while previous is not None:
+        chain.append(previous.url)
+        previous = previous.redirected_from
+    return tuple(reversed(chain))
+
+
+async def leave(page: Page, timeout: float = 3.0) -> bool:
+    """Close ``page`` as a user leaves it: ``beforeunload``, ``pagehide`` and ``unload`` handlers run.
+
+    Returns ``False`` when the page stayed (a ``beforeunload`` prompt, dismissed): it is then closed
+    without its handlers."""
+    closed = asyncio.ensure_future(page.wait_for_event("close", timeout=timeout * 1000))
+    try:
+        await page.close(run_before_unload=True)
+        await closed
+        return True
+    except PlaywrightError:
+        closed.cancel()
+        with contextlib.suppress(asyncio.CancelledError, PlaywrightError):
+            await closed
+        with contextlib.suppress(PlaywrightError):
+            await page.close()
+        return False
+
+
+async def is_loaded(page: Page) -> bool:
+    """Whether the page's document finished loading (its ``load`` event fired)."""
+    try:
+        return bool(await page.evaluate("document.readyState === 'complete'"))
+    except PlaywrightError:
+        return False
