@@ -70,14 +70,15 @@ def site_timeout(options: AuditOptions) -> float:
     return 2 * per_context + 60.0
 
 
-_RETRY_HTTP = re.compile(r"^HTTP (502|503|504)\b")
+_RETRY_HTTP = re.compile(r"(?:^|: )HTTP (502|503|504)\b")
+"""A gateway error, of the first view or of one context (``accept context failed: HTTP 503``)."""
 
 
 def retryable(reason: str | None) -> bool:
     """Whether a site failure is transient: a network glitch, a gateway error (502/503/504), the watchdog."""
     if not reason:
         return False
-    return is_transient(reason) or bool(_RETRY_HTTP.match(reason)) or reason.startswith(SITE_TIMEOUT_REASON)
+    return is_transient(reason) or bool(_RETRY_HTTP.search(reason)) or reason.startswith(SITE_TIMEOUT_REASON)
 
 
 def failed_site(site: SiteConfig, reason: str, started: str | None = None) -> SiteResult:
