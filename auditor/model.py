@@ -48,8 +48,9 @@ class Classification:
     source: str | None = None
     """The public source (URL) cited by the knowledge-base entry that matched."""
     layer: str | None = None
-    """Which layer decided: ``site``, ``user``, ``curated`` (the built-in base), ``behaviour`` (judged by
-    what the item does, not by a list); ``None`` in results written before layers existed."""
+    """Which layer decided: ``site``, ``user``, ``curated`` (the built-in base), ``community`` (filter lists,
+    the Open Cookie Database), ``behaviour`` (judged by what the item does, not by a list); ``None`` in
+    results written before layers existed."""
     reasons: tuple[str, ...] = ()
     """Why the ``behaviour`` layer judged it so (identifier-like value, lifetime, ID syncing, ...)."""
     matched: str | None = None
@@ -337,6 +338,28 @@ class BrowserInfo:
 
 
 @dataclass(frozen=True)
+class DataInfo:
+    """Provenance: one community data set (filter list, cookie database) the classification used."""
+
+    name: str
+    """Its name (``easyprivacy``, ``open-cookie-database``, or the name given to ``data update --list``)."""
+    kind: str
+    """``filterlist`` (Adblock Plus syntax), ``cookie-database`` or ``cname`` (CNAME tracker list)."""
+    source: str
+    """Where it came from (the download URL, or the upstream repository and commit of a shipped snapshot)."""
+    licence: str
+    """Its licence, as its publisher states it."""
+    date: str | None
+    """When it was downloaded (ISO 8601, UTC), or the date of the shipped snapshot."""
+    sha256: str
+    """SHA-256 of the file used, hexadecimal."""
+    entries: int
+    """How many entries it holds (filters, cookie and key names, CNAME targets)."""
+    version: str | None = None
+    """The version or last-modified date the list states in its own header, when it states one."""
+
+
+@dataclass(frozen=True)
 class RunResult:
     """A whole audit run: provenance and one result per site (the content of ``results.json``)."""
 
@@ -350,6 +373,8 @@ class RunResult:
     rule_packs: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()
     """Ids of every rule evaluated, the passing ones included (CI formats list them as passed)."""
+    data: tuple[DataInfo, ...] = ()
+    """The community data sets the classification used (empty: only the curated base, or older results)."""
     schema_version: int = SCHEMA_VERSION
 
 
