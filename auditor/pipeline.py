@@ -17,7 +17,8 @@ from auditor.cli.app import ExitCode
 from auditor.config import SiteConfig
 from auditor.formats import Format, FormatError, parse_format
 from auditor.knowledge import KnowledgeBase, classify_site
-from auditor.model import RunResult, SiteResult
+from auditor.knowledge.community import CommunityData
+from auditor.model import DataInfo, RunResult, SiteResult
 from auditor.policy import (
     DEFAULT_PACKS,
     RuleSet,
@@ -43,6 +44,11 @@ class Pipeline:
     pack_names: tuple[str, ...]
     formats: tuple[Format, ...] = ()
     """Outputs to write beside ``results.json`` (validated when the pipeline is built)."""
+
+    @property
+    def data(self) -> tuple[DataInfo, ...]:
+        """The community data sets the classification uses (recorded in ``results.json``)."""
+        return self.knowledge.community.provenance()
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -100,9 +106,11 @@ def build_pipeline(
     sites: Sequence[SiteConfig] = (),
     knowledge: Sequence[str | Path] = (),
     formats: Sequence[str] = (),
+    community: CommunityData | None = None,
 ) -> Pipeline:
     """Load the knowledge base and every rule pack (global and per site), check the output formats.
 
+    ``community``: the community layer (default: only the shipped data; the CLI passes the data cache's).
     Raises ``ConfigError`` naming the bad file, pack or format: all before any browser starts.
     """
     try:
@@ -113,7 +121,7 @@ def build_pipeline(
     rules = load_rules(list(names))
     site_rules = {s.url: load_rules([*names, *s.rules]) for s in sites if s.rules}
     return Pipeline(
-        knowledge=KnowledgeBase.load(list(knowledge)),
+        knowledge=KnowledgeBase.load(list(knowledge), community),
         rules=rules,
         site_rules=site_rules,
         pack_names=names,

@@ -34,7 +34,7 @@ from auditor import __version__
 from auditor.browser.collect import collect_site, is_transient
 from auditor.browser.session import BrowserSession
 from auditor.config import AuditOptions, SiteConfig
-from auditor.model import BrowserInfo, RunResult, SiteResult, ToolInfo, to_jsonable
+from auditor.model import BrowserInfo, DataInfo, RunResult, SiteResult, ToolInfo, to_jsonable
 from auditor.results import (
     JOURNAL_FILE,
     RESULTS_FILE,
@@ -408,6 +408,8 @@ class AuditPlan:
     rule_packs: tuple[str, ...] = ()
     rule_ids: tuple[str, ...] = ()
     """Every rule the post-processing evaluates (recorded in ``results.json``)."""
+    data: tuple[DataInfo, ...] = ()
+    """The community data sets the post-processing classifies with (recorded in ``results.json``)."""
     resume: bool = False
     """Skip sites already in ``out_dir``'s journal (else the journal is started afresh)."""
     restart_after: int = DEFAULT_RESTART_AFTER
@@ -698,6 +700,7 @@ class RunBook:
             options=_options_dict(plan.options),
             rule_packs=plan.rule_packs,
             rules=plan.rule_ids,
+            data=plan.data,
         )
         write_results_from_journal(header, summary.journal_path, summary.results_path, [s.url for s in plan.sites])
         return summary

@@ -92,13 +92,18 @@ def execute(
     knowledge: list[Path] | None = None,
 ) -> NoReturn:
     """Validate everything, run the audit, write outputs; exit with the verdict's code."""
+    from auditor.knowledge.community import load_community
+    from auditor.knowledge.datacache import DataError, data_dir
     from auditor.pipeline import build_pipeline
     from auditor.progress import make_progress
     from auditor.runner import execute as run_plan
 
     try:
-        pipeline = build_pipeline(rules, sites, knowledge=list(knowledge or []), formats=formats or [])
-    except ConfigError as exc:
+        community = load_community(data_dir())
+        pipeline = build_pipeline(
+            rules, sites, knowledge=list(knowledge or []), formats=formats or [], community=community
+        )
+    except (ConfigError, DataError) as exc:
         fail(str(exc))
     plan = AuditPlan(
         sites=tuple(sites),
@@ -107,6 +112,7 @@ def execute(
         postprocess=pipeline.postprocess,
         rule_packs=pipeline.pack_names,
         rule_ids=pipeline.rule_ids,
+        data=pipeline.data,
         resume=resume,
         restart_after=restart_after,
         memory_budget_mb=memory_budget_mb,

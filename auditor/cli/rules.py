@@ -202,11 +202,15 @@ def check_command(
         run = read_results(results)
     except ResultsError as exc:
         fail(str(exc))
+    from auditor.knowledge.community import load_community
+    from auditor.knowledge.datacache import DataError, data_dir
+
     names = list(packs or run.rule_packs or DEFAULT_PACKS)
     try:
-        pipeline = build_pipeline(names, knowledge=[str(k) for k in knowledge or []])
+        community = load_community(data_dir())
+        pipeline = build_pipeline(names, knowledge=[str(k) for k in knowledge or []], community=community)
         accepted = load_baseline(baseline) if baseline is not None else None
-    except ConfigError as exc:
+    except (ConfigError, DataError) as exc:
         fail(str(exc))
     sites = tuple(pipeline.postprocess(site) for site in run.sites)
     checked: RunResult = RunResult(
@@ -219,6 +223,7 @@ def check_command(
         options=run.options,
         rule_packs=tuple(names),
         rules=pipeline.rule_ids,
+        data=pipeline.data,
         schema_version=run.schema_version,
     )
     if accepted is not None:

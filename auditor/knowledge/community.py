@@ -134,7 +134,7 @@ def shipped_community() -> CommunityData:
 
 def load_community(directory: Path | None, *, cookie_database: bool = True) -> CommunityData:
     """The community layer over the data cache ``directory`` (``None``: only the shipped data)."""
-    if directory is None and cookie_database:
+    if cookie_database and (directory is None or not read_manifest(directory)):
         return shipped_community()
     return CommunityData(directory, cookie_database=cookie_database)
 
