@@ -103,6 +103,34 @@ class SetCookieHeader:
 
 
 @dataclass(frozen=True)
+class ConsentModeSignal:
+    """The Google Consent Mode state a Google tag request carried (``gcs``, ``gcd``, ``npa``, ``dma``).
+
+    Decoded by :mod:`auditor.knowledge.consentmode`; each state is ``granted``, ``denied`` or
+    ``None`` (not set), the user's update when there is one, else the site's default.
+    """
+
+    gcs: str | None = None
+    """The raw ``gcs`` parameter (``G1xy``: ad_storage, analytics_storage)."""
+    gcd: str | None = None
+    """The raw ``gcd`` parameter (Consent Mode v2: default and update of the four signals)."""
+    npa: str | None = None
+    """``npa``: ``1`` when non-personalised ads were requested."""
+    dma: str | None = None
+    """``dma``: ``1`` when the tag applies the Digital Markets Act."""
+    dma_cps: str | None = None
+    """``dma_cps``: the Google services consented to, as sent."""
+    ad_storage: str | None = None
+    analytics_storage: str | None = None
+    ad_user_data: str | None = None
+    ad_personalization: str | None = None
+    defaults: tuple[str, ...] = ()
+    """The defaults ``gcd`` states, ``signal=state`` (what the site set before any choice)."""
+    malformed: bool = False
+    """A ``gcs`` or ``gcd`` value did not have the documented format (its signals are then not trusted)."""
+
+
+@dataclass(frozen=True)
 class Request:
     """A network request made by the page (any frame) during a phase."""
 
@@ -123,6 +151,8 @@ class Request:
     """``Content-Type`` of the response (lower case, without parameters), when there was one."""
     body_size: int | None = None
     """Size of the response body in bytes (``Content-Length``; 0 for a 204), ``None`` when unknown."""
+    consent_mode: ConsentModeSignal | None = None
+    """The Google Consent Mode state a Google tag request carried, decoded (``None``: none, or not a Google tag)."""
 
 
 @dataclass(frozen=True)

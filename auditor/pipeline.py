@@ -18,6 +18,7 @@ from auditor.config import SiteConfig
 from auditor.formats import Format, FormatError, parse_format
 from auditor.knowledge import KnowledgeBase, classify_site
 from auditor.knowledge.community import CommunityData
+from auditor.knowledge.consentmode import annotate_site
 from auditor.model import DataInfo, RunResult, SiteResult
 from auditor.policy import (
     DEFAULT_PACKS,
@@ -59,8 +60,8 @@ class Pipeline:
         return tuple(sorted(ids))
 
     def postprocess(self, site: SiteResult) -> SiteResult:
-        """Classify the evidence of one site and evaluate the rules on it (pure, fast)."""
-        classified = classify_site(site, self.knowledge)
+        """Decode Consent Mode signals, classify the evidence of one site and evaluate the rules on it (pure, fast)."""
+        classified = classify_site(annotate_site(site), self.knowledge)
         rules = self.site_rules.get(site.url, self.rules)
         return dataclasses.replace(classified, findings=evaluate(classified, rules))
 

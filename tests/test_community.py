@@ -204,6 +204,7 @@ def test_ocd_generic_names_need_a_domain() -> None:
     found = db.match("uid", "track.adform.net")
     assert found is not None and found[0].vendor == "Adform" and found[0].domains == ("adform.net",)
     assert all(e.domains for e in db.entries if len(e.name) <= 3)
+    assert db.match("lang", "www.example.fr") is None  # LinkedIn's "lang" only on linkedin.com
 
 
 def test_ocd_wildcards_are_prefixes_and_keys_are_names() -> None:

@@ -13,9 +13,12 @@ Categories are mapped to ours as follows (``docs/knowledge-base.md``, "Community
   either (:mod:`auditor.knowledge.classify`);
 * ``Security`` and ``Necessary`` → ``necessary`` (bot protection, CSRF, load balancing).
 
-Generic names (three characters or fewer, or listed by several platforms: ``uid``, ``token``,
-``pid``) are used only on the domains the database gives for them, and dropped when it gives none:
-alone they identify nothing. Parsing the CSV takes a few milliseconds and happens on first use.
+Generic names (three characters or fewer, lower-case words of four, listed by several platforms, or technical words the
+behaviour layer also knows: ``uid``, ``lang``, ``token``, ``session``, ``consent``) are used only on
+the domains the database gives for them, and dropped when it gives none: alone they identify
+nothing (a site's own ``lang`` cookie is not LinkedIn's).
+
+Parsing the CSV takes well under a second and happens on first use.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from auditor.knowledge.behaviour import TECHNICAL_NAME
 from auditor.knowledge.entries import DATA_DIR, CookieEntry
 from auditor.knowledge.names import NameIndex
 from auditor.model import Classification, DataInfo
@@ -54,7 +58,14 @@ CATEGORY_MAP: dict[str, tuple[str, bool]] = {
 """The database's category → (our category, tracker). See the module docstring for why."""
 
 GENERIC_MAX_LEN = 3
-"""Names this short are generic: used only on the domains the database gives."""
+"""Names this short are generic: used only on the domains the database gives (and lower-case words of four)."""
+
+
+def is_generic(name: str, platforms: int) -> bool:
+    """Whether a name alone identifies nothing: short, a short word, used by several platforms, or a technical word."""
+    short_word = len(name) == GENERIC_MAX_LEN + 1 and name.isalpha() and name.islower()
+    return len(name) <= GENERIC_MAX_LEN or short_word or platforms > 1 or TECHNICAL_NAME.search(name) is not None
+
 
 _DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
 _LIFETIME = re.compile(r"(\d+)\s*(second|minute|hour|day|week|month|year)s?")
@@ -122,7 +133,7 @@ def entries_of(rows: Iterable[OcdRow]) -> list[CookieEntry]:
     out: list[CookieEntry] = []
     for r in rows:
         domains = _domains(r.domain)
-        generic = len(r.name) <= GENERIC_MAX_LEN or len(platforms[r.name]) > 1
+        generic = is_generic(r.name, len(platforms[r.name]))
         if generic and not domains:
             continue
         category, tracker = CATEGORY_MAP[r.category]
