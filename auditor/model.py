@@ -153,6 +153,8 @@ class Request:
     """Size of the response body in bytes (``Content-Length``; 0 for a 204), ``None`` when unknown."""
     consent_mode: ConsentModeSignal | None = None
     """The Google Consent Mode state a Google tag request carried, decoded (``None``: none, or not a Google tag)."""
+    cname: tuple[str, ...] = ()
+    """The CNAME chain of a first-party host, resolved after collection (empty: none, or not resolved)."""
 
 
 @dataclass(frozen=True)

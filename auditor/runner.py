@@ -25,7 +25,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -410,6 +410,8 @@ class AuditPlan:
     """Every rule the post-processing evaluates (recorded in ``results.json``)."""
     data: tuple[DataInfo, ...] = ()
     """The community data sets the post-processing classifies with (recorded in ``results.json``)."""
+    enrich: Callable[[SiteResult], Awaitable[SiteResult]] | None = None
+    """Asynchronous I/O on a collected site before post-processing (CNAME resolution); ``None``: none."""
     resume: bool = False
     """Skip sites already in ``out_dir``'s journal (else the journal is started afresh)."""
     restart_after: int = DEFAULT_RESTART_AFTER
@@ -469,6 +471,15 @@ async def audit_site(
             break
         log.info("retrying %s after: %s", site.url, result.error)
         await asyncio.sleep(RETRY_BACKOFF * 2 ** (attempts - 1))
+    if plan.enrich is not None and result.status == "ok":
+        try:
+            result = await plan.enrich(result)
+        except Exception as exc:  # the site keeps what was collected, and says what is missing
+            log.exception("enriching %s failed", site.url)
+            note = f"CNAME resolution failed ({type(exc).__name__}: {exc}): cloaked trackers not checked"
+            result = replace(
+                result, phases={n: replace(p, warnings=(*p.warnings, note)) for n, p in result.phases.items()}
+            )
     return apply_postprocess(plan.postprocess, replace(result, attempts=attempts))
 
 

@@ -155,8 +155,13 @@ def test_parse_source_rejects(text: str, problem: str) -> None:
 
 def test_parse_source_and_defaults() -> None:
     assert parse_source("mine=https://lists.example/mine.txt") == DataSource("mine", "https://lists.example/mine.txt")
-    assert {s.name for s in DEFAULT_SOURCES} == {"easyprivacy", "easylist"}
-    assert all(s.url.startswith("https://") and s.licence == EASYLIST_LICENCE for s in DEFAULT_SOURCES)
+    assert {(s.name, s.kind, s.licence) for s in DEFAULT_SOURCES} == {
+        ("easyprivacy", "filterlist", EASYLIST_LICENCE),
+        ("easylist", "filterlist", EASYLIST_LICENCE),
+        ("adguard-cname-trackers", "cname", "MIT"),
+    }
+    assert all(s.url.startswith("https://") for s in DEFAULT_SOURCES)
+    assert parse_source("mine=https://x.example/c.txt", "cname").kind == "cname"
 
 
 def test_header_and_counts() -> None:

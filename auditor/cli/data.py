@@ -54,8 +54,8 @@ def _sources(lists: list[str], defaults: bool) -> list[DataSource]:
         source = parse_source(text)
         known = {s.name: s for s in DEFAULT_SOURCES}.get(source.name)
         chosen[source.name] = (
-            DataSource(source.name, source.url, licence=known.licence, category=known.category)
-            if (known is not None)
+            DataSource(source.name, source.url, kind=known.kind, licence=known.licence, category=known.category)
+            if known is not None
             else source
         )
     return list(chosen.values())
@@ -67,11 +67,13 @@ def update_command(
         list[str] | None,
         typer.Option(
             "--list",
-            help="Another filter list to download, NAME=URL (repeatable); a default's name (easyprivacy, easylist)"
-            " replaces its URL, e.g. a mirror.",
+            help="Another filter list to download, NAME=URL (repeatable); a default's name (easyprivacy, easylist,"
+            " adguard-cname-trackers) replaces its URL, e.g. a mirror.",
         ),
     ] = None,
-    defaults: Annotated[bool, typer.Option(help="Also download the default lists (EasyPrivacy and EasyList).")] = True,
+    defaults: Annotated[
+        bool, typer.Option(help="Also download the default lists (EasyPrivacy, EasyList, AdGuard's CNAME trackers).")
+    ] = True,
     directory: DirOpt = None,
     timeout: Annotated[float, typer.Option(help="Seconds allowed per download.")] = 60.0,
 ) -> None:

@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from auditor.knowledge.cname import CnameTrackers
 from auditor.knowledge.datacache import CachedData, DataError, read_manifest
 from auditor.knowledge.entries import CookieEntry, normalise_host
 from auditor.knowledge.filterlists import FilterList, FilterMatch, FilterMatcher
@@ -38,6 +39,9 @@ class CommunityData:
         cached = read_manifest(directory) if directory is not None else ()
         self.lists: tuple[CachedData, ...] = tuple(c for c in cached if c.kind == "filterlist")
         """The filter lists of the cache."""
+        self.cname_lists: tuple[CachedData, ...] = tuple(c for c in cached if c.kind == "cname")
+        """The CNAME tracker lists of the cache."""
+        self._cname: tuple[CnameTrackers, ...] | None = None
         self._matcher: FilterMatcher | None = None
         self._cookies: dict[tuple[str, str], tuple[CookieEntry, Classification] | None] = {}
 
@@ -95,6 +99,32 @@ class CommunityData:
         matcher = self.matcher
         return matcher.match(url, page_url, resource_type) if matcher is not None else None
 
+    # --- CNAME cloaking ----------------------------------------------------------------------------
+
+    @property
+    def cname_trackers(self) -> tuple[CnameTrackers, ...]:
+        """The CNAME tracker lists of the cache, parsed on first use."""
+        if self._cname is None:
+            assert self.directory is not None or not self.cname_lists
+            self._cname = tuple(
+                CnameTrackers.parse(
+                    _verified_text(self.directory, c), c.name, date=c.downloaded, source=c.url, category=c.category
+                )
+                for c in self.cname_lists
+                if self.directory is not None
+            )
+        return self._cname
+
+    def classify_cname(self, host: str, chain: tuple[str, ...]) -> Classification | None:
+        """A request to ``host`` whose CNAME ``chain`` points at a listed tracker domain; ``None`` otherwise."""
+        if not chain:
+            return None
+        for trackers in self.cname_trackers:
+            found = trackers.classify(host, chain)
+            if found is not None:
+                return found
+        return None
+
     # --- provenance ----------------------------------------------------------------------------
 
     def provenance(self) -> tuple[DataInfo, ...]:
@@ -102,10 +132,12 @@ class CommunityData:
         db = self.database
         infos = [db.info()] if db is not None else []
         infos.extend(c.info() for c in self.lists)
+        infos.extend(c.info() for c in self.cname_lists)
         return tuple(infos)
 
 
-def _filter_list(directory: Path, cached: CachedData) -> FilterList:
+def _verified_text(directory: Path, cached: CachedData) -> str:
+    """The text of a cached file, checked against the SHA-256 of the manifest."""
     path = directory / cached.file
     try:
         body = path.read_bytes()
@@ -113,9 +145,13 @@ def _filter_list(directory: Path, cached: CachedData) -> FilterList:
         raise DataError(f"{path}: listed in the data manifest but unreadable ({exc}): run 'data update'") from None
     if hashlib.sha256(body).hexdigest() != cached.sha256:
         raise DataError(f"{path}: changed since it was downloaded (SHA-256 differs from the manifest): 'data update'")
+    return body.decode("utf-8-sig")
+
+
+def _filter_list(directory: Path, cached: CachedData) -> FilterList:
     return FilterList(
         name=cached.name,
-        text=body.decode("utf-8-sig"),
+        text=_verified_text(directory, cached),
         category=cached.category,
         source=cached.url,
         date=cached.downloaded,

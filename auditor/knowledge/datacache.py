@@ -63,8 +63,16 @@ DEFAULT_SOURCES: tuple[DataSource, ...] = (
         "easyprivacy", "https://easylist.to/easylist/easyprivacy.txt", licence=EASYLIST_LICENCE, category="analytics"
     ),
     DataSource("easylist", "https://easylist.to/easylist/easylist.txt", licence=EASYLIST_LICENCE),
+    DataSource(
+        "adguard-cname-trackers",
+        "https://raw.githubusercontent.com/AdguardTeam/cname-trackers/master/data/combined_original_trackers.txt",
+        kind="cname",
+        licence="MIT",
+        category="analytics",
+    ),
 )
-"""What ``data update`` downloads unless told otherwise: EasyPrivacy (trackers) and EasyList (ads)."""
+"""What ``data update`` downloads unless told otherwise: EasyPrivacy (trackers), EasyList (ads) and AdGuard's
+CNAME tracker list (the domains that disguised first-party hosts point to)."""
 
 
 @dataclass(frozen=True)
@@ -109,8 +117,8 @@ def data_dir(environ: Mapping[str, str] | None = None) -> Path:
     return Path(base) / "consent-audit"
 
 
-def parse_source(text: str) -> DataSource:
-    """Parse ``NAME=URL`` (a user-named filter list for ``data update --list``)."""
+def parse_source(text: str, kind: DataKind = "filterlist") -> DataSource:
+    """Parse ``NAME=URL`` (a user-named filter list for ``data update --list``, or a CNAME list for ``--cname``)."""
     name, sep, url = text.partition("=")
     name = name.strip()
     url = url.strip()
@@ -118,7 +126,7 @@ def parse_source(text: str) -> DataSource:
         raise DataError(f"--list {text!r}: expected NAME=URL with NAME of lower-case letters, digits, '.', '_', '-'")
     if not url.startswith(("http://", "https://")):
         raise DataError(f"--list {text!r}: the URL must start with http:// or https://")
-    return DataSource(name=name, url=url)
+    return DataSource(name=name, url=url, kind=kind)
 
 
 def read_manifest(directory: Path) -> tuple[CachedData, ...]:
@@ -156,7 +164,7 @@ def list_header(text: str) -> dict[str, str]:
 
 def count_entries(kind: DataKind, text: str) -> int:
     """Entries of a downloaded data set: non-comment lines (filters, CNAME targets)."""
-    comment = ("!", "[") if kind == "filterlist" else ("#",)
+    comment = ("!", "[") if kind == "filterlist" else ("#", "!", "[")
     return sum(1 for line in text.splitlines() if line.strip() and not line.lstrip().startswith(comment))
 
 
