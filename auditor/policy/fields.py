@@ -175,8 +175,9 @@ def _classification_fields() -> list[FieldSpec]:
         FieldSpec(
             "layer",
             "string",
-            "Which layer decided: `site`, `user` (a --knowledge file), `curated` (the built-in base) or"
-            " `behaviour` (judged by what it does); empty when unclassified.",
+            "Which layer decided: `site`, `user` (a --knowledge file), `curated` (the built-in base),"
+            " `community` (Open Cookie Database, filter lists, CNAME trackers) or `behaviour` (judged by what it"
+            " does); empty when unclassified.",
             attr("layer"),
         ),
         FieldSpec(
