@@ -122,7 +122,7 @@ def build_pipeline(
     rules = load_rules(list(names))
     site_rules = {s.url: load_rules([*names, *s.rules]) for s in sites if s.rules}
     return Pipeline(
-        knowledge=KnowledgeBase.load(list(knowledge), community),
+        knowledge=KnowledgeBase.load(list(knowledge), community.prepare() if community is not None else None),
         rules=rules,
         site_rules=site_rules,
         pack_names=names,

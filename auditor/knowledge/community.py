@@ -56,6 +56,15 @@ class CommunityData:
         """Only what ships with the package (the Open Cookie Database); one per process."""
         return shipped_community()
 
+    def prepare(self) -> CommunityData:
+        """Load everything now (database, compiled lists, CNAME lists): before the browser starts, not mid-run.
+
+        Compiling EasyList-sized lists takes seconds; done lazily it would stall the first site's
+        post-processing while other sites' pages are loading.
+        """
+        _ = self.database, self.matcher, self.cname_trackers
+        return self
+
     # --- names ---------------------------------------------------------------------------------
 
     @property
