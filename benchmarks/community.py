@@ -177,6 +177,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.collect()
         figures["lists_rss_mb"] = (proc.memory_info().rss - rss) / 2**20
         figures["filters_loaded"] = float(matcher.filter_count if matcher is not None else 0)
+        if matcher is not None:
+            urls = [(r.url, r.resource_type) for site in sites[:10] for p in site.phases.values() for r in p.requests]
+            start = time.perf_counter()
+            for url, kind in urls:
+                matcher.classify(url, "https://www.site0.example/", kind)
+            figures["us_per_request_check"] = (time.perf_counter() - start) / len(urls) * 1e6
         with_lists = KnowledgeBase.load([], community)
         figures["ms_per_site_without_lists"] = _per_site_ms(base, sites)
         figures["ms_per_site_with_lists"] = _per_site_ms(with_lists, sites)
