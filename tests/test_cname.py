@@ -25,6 +25,8 @@ RECORDS: Mapping[str, str] = {
     "metrics.presse-demo.fr.": "presse-demo.fr.eulerian.net.",
     "presse-demo.fr.eulerian.net.": "et5.eulerian.net.",
     "stats.presse-demo.fr.": "cdn.presse-demo.fr.",  # a CNAME to the site's own CDN: not a tracker
+    "mesure.presse-demo.fr.": "presse-demo.at-o.net.",  # AT Internet: on the list, not in the curated base
+    "tags.presse-demo.fr.": "presse-demo.tagcommander.com.",  # curated as a tag manager, listed as a tracker
     "loop-a.presse-demo.fr.": "loop-b.presse-demo.fr.",
     "loop-b.presse-demo.fr.": "loop-a.presse-demo.fr.",
 }
@@ -138,23 +140,32 @@ def test_annotate_site_and_classify_a_cloaked_tracker(
             _request("stats.presse-demo.fr"),
             _request("www.presse-demo.fr"),
             _request("px.unknown-network.example", party="third"),
+            _request("mesure.presse-demo.fr"),
+            _request("tags.presse-demo.fr"),
         ),
     )
     site = SiteResult(url="https://www.presse-demo.fr/", status="ok", phases={"before": phase})
     resolver = CnameResolver(f"127.0.0.1:{responder.port}", timeout=0.5)
     annotated = asyncio.run(resolver.annotate_site(site))
-    metrics, stats, www, third = annotated.phases["before"].requests
+    metrics, stats, www, third, mesure, tags = annotated.phases["before"].requests
+    assert mesure.cname == ("presse-demo.at-o.net",) and tags.cname == ("presse-demo.tagcommander.com",)
     assert metrics.cname == ("presse-demo.fr.eulerian.net", "et5.eulerian.net")
     assert stats.cname == ("cdn.presse-demo.fr",)
     assert www.cname == () and third.cname == ()
     assert "px.unknown-network.example." not in responder.queries  # third parties are not resolved
-    cloaked, own_cdn, _, _ = classify_phase(annotated.phases["before"], kb).requests
-    assert cloaked.classification is not None
-    assert (cloaked.classification.layer, cloaked.classification.tracker) == ("community", True)
-    assert cloaked.classification.matched == "cname-test cname eulerian.net (via presse-demo.fr.eulerian.net)"
-    assert "CNAME chain metrics.presse-demo.fr → presse-demo.fr.eulerian.net → et5.eulerian.net" in (
-        cloaked.classification.reasons
-    )
+    eulerian, own_cdn, _, _, at_internet, tag_manager = classify_phase(annotated.phases["before"], kb).requests
+    # A target the curated base knows as a tracker: its entry, exemption flag included, with the chain.
+    cls = eulerian.classification
+    assert cls is not None and (cls.layer, cls.vendor, cls.tracker) == ("curated", "Eulerian", True)
+    assert cls.exempt_possible
+    assert "CNAME chain metrics.presse-demo.fr → presse-demo.fr.eulerian.net → et5.eulerian.net" in cls.reasons
+    # A target only the CNAME list knows: a tracker of the community layer.
+    cls = at_internet.classification
+    assert cls is not None and (cls.layer, cls.tracker) == ("community", True)
+    assert cls.matched == "cname-test cname at-o.net (via presse-demo.at-o.net)"
+    # Curated as a tag manager (no tracker) but listed as a CNAME tracker: the list wins.
+    cls = tag_manager.classification
+    assert cls is not None and (cls.layer, cls.tracker) == ("community", True)
     assert own_cdn.classification is None
     assert [d.name for d in kb.community.provenance()] == ["open-cookie-database", "cname-test"]
 

@@ -59,7 +59,7 @@ def _cookies_and_requests(kb: KnowledgeBase, phase: PhaseResult) -> tuple[tuple[
     known_c = [kb.classify_cookie(c.name, c.domain) or community.classify_name(c.name, c.domain) for c in phase.cookies]
     known_r = [
         kb.classify_url(r.url, r.host)
-        or community.classify_cname(r.host, r.cname)
+        or community.classify_cname(r.host, r.cname, kb.classify_host)
         or community.classify_request(r.url, r.initiator or phase.url or r.url, r.resource_type)
         for r in phase.requests
     ]

@@ -15,7 +15,7 @@ to the browser (its cookies are first-party cookies). Two parts:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from auditor.knowledge.entries import normalise_host, suffixes
@@ -94,6 +94,25 @@ class CnameTrackers:
             reasons=(f"CNAME chain {path}", f"{dated} lists {listed}"),
             matched=f"{self.name} cname {listed} (via {target})",
         )
+
+
+def via_cname(lookup: Callable[[str], Classification | None], host: str, chain: Sequence[str]) -> Classification | None:
+    """The classification of the first CNAME target ``lookup`` (a knowledge-base host lookup) knows, noting the chain.
+
+    A cloaked Eulerian or AT Internet host then gets our curated entry of the vendor (with its
+    ``exempt_possible``), not only "a tracker on some list".
+    """
+    for target in chain:
+        found = lookup(target)
+        if found is not None:
+            path = " → ".join((host, *chain))
+            return replace(
+                found,
+                purpose=f"CNAME-cloaked: {path}. {found.purpose or ''}".strip(),
+                reasons=(*found.reasons, f"CNAME chain {path}"),
+                matched=f"{found.matched} via CNAME {host}",
+            )
+    return None
 
 
 class CnameResolver:

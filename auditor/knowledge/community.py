@@ -12,12 +12,12 @@ data sets were used (name, date, SHA-256, entry counts), for ``results.json``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from auditor.knowledge.cname import CnameTrackers
+from auditor.knowledge.cname import CnameTrackers, via_cname
 from auditor.knowledge.datacache import CachedData, DataError, read_manifest
 from auditor.knowledge.entries import CookieEntry, normalise_host
 from auditor.knowledge.filterlists import FilterList, FilterMatch, FilterMatcher
@@ -124,15 +124,29 @@ class CommunityData:
             )
         return self._cname
 
-    def classify_cname(self, host: str, chain: tuple[str, ...]) -> Classification | None:
-        """A request to ``host`` whose CNAME ``chain`` points at a listed tracker domain; ``None`` otherwise."""
+    def classify_cname(
+        self,
+        host: str,
+        chain: tuple[str, ...],
+        known: Callable[[str], Classification | None] | None = None,
+    ) -> Classification | None:
+        """A request to ``host`` whose CNAME ``chain`` points at a tracker; ``None`` when nothing knows the chain.
+
+        ``known`` looks a target up in the stronger layers (the curated base): a target it knows as a
+        tracker gives that entry (a cloaked Eulerian keeps its ``exempt_possible``); a target a CNAME
+        tracker list names is a tracker even if the curated base calls it a tag manager; a target
+        only the curated base knows, as no tracker (a CDN), gives that entry.
+        """
         if not chain:
             return None
+        cloaked = via_cname(known, host, chain) if known is not None else None
+        if cloaked is not None and cloaked.tracker:
+            return cloaked
         for trackers in self.cname_trackers:
             found = trackers.classify(host, chain)
             if found is not None:
                 return found
-        return None
+        return cloaked
 
     # --- provenance ----------------------------------------------------------------------------
 
