@@ -70,9 +70,13 @@ def test_lookup_a_url_blocked_by_a_list(cache: Path) -> None:
 
 
 def test_lookup_a_url_of_the_curated_base_notes_the_list(cache: Path) -> None:
-    done = cli(["knowledge", "lookup", "https://www.google-analytics.com/g/collect"], cache)
+    done = cli(["knowledge", "lookup", "https://www.google-analytics.com/g/collect?v=2&gcs=G100&gcd=13p3p3r3p5"], cache)
     assert "layer:   curated" in done.stdout
     assert "also blocked by easyprivacy filter ||www.google-analytics.com^" in done.stdout
+    assert (
+        "Google Consent Mode signal: ad_storage=denied, analytics_storage=denied, ad_user_data=granted,"
+        " ad_personalization=denied" in done.stdout
+    )
 
 
 def test_lookup_an_excepted_and_an_unknown_url(cache: Path) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from auditor.knowledge.base import KnowledgeBase
+from auditor.knowledge.consentmode import SIGNALS, decode_url, is_google_tag_host
 from auditor.model import Classification, DataInfo
 
 BEHAVIOUR_NOTE = (
@@ -59,6 +60,10 @@ def explain_request(
     known = kb.classify_url(url, host)
     verdict = kb.community.match_request(url, page, resource_type)
     notes: list[str] = []
+    signal = decode_url(url) if is_google_tag_host(host) else None
+    if signal is not None:
+        states = ", ".join(f"{s}={getattr(signal, s) or 'not set'}" for s in SIGNALS)
+        notes.append(f"Google Consent Mode signal: {states}" + (" (malformed gcs/gcd)" if signal.malformed else ""))
     if verdict is not None and verdict.exception is not None:
         notes.append(f"{verdict.list_name or 'a filter list'} allows it by the exception {verdict.exception}")
     community = kb.community.classify_request(url, page, resource_type)
