@@ -266,3 +266,25 @@ def test_ocd_loads_lazily() -> None:
         "assert shipped_database.cache_info().currsize == 1\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_host_wide_filters_classify_third_party_cookies(matcher: FilterMatcher, tmp_path: Path) -> None:
+    wide = matcher.classify_domain(".cdn.liste-deux.example")
+    assert wide is not None and wide.matched == "second filter ||cdn.liste-deux.example^ (host-wide)"
+    assert matcher.classify_domain("pixel.liste-test.example") is None  # an $image filter says nothing of cookies
+    assert matcher.classify_domain("match.dsp-partenaire.io") is None  # a path filter neither
+    body = (LISTS / "second-list.txt").read_bytes()
+    update([DataSource("second", "test://second")], tmp_path, fetch=lambda _url, _timeout: body)
+    kb = KnowledgeBase.load([], load_community(tmp_path))
+    phase = PhaseResult(
+        name="before",
+        status="ok",
+        cookies=(
+            _cookie("xid", ".cdn.liste-deux.example", UUID, party="third"),
+            _cookie("xid", ".www.example.fr", UUID, party="first"),  # first party: not judged by the lists
+        ),
+    )
+    third, first = classify_phase(phase, kb).cookies
+    assert third.classification is not None and third.classification.layer == "community"
+    assert third.classification.tracker
+    assert first.classification is not None and first.classification.layer == "behaviour"

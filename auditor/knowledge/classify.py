@@ -56,7 +56,12 @@ def _header(kb: KnowledgeBase, header: SetCookieHeader) -> SetCookieHeader:
 def _cookies_and_requests(kb: KnowledgeBase, phase: PhaseResult) -> tuple[tuple[Cookie, ...], tuple[Request, ...]]:
     """Knowledge base first; unknown cookies and third-party requests then go to the behaviour layer."""
     community = kb.community
-    known_c = [kb.classify_cookie(c.name, c.domain) or community.classify_name(c.name, c.domain) for c in phase.cookies]
+    known_c = [
+        kb.classify_cookie(c.name, c.domain)
+        or community.classify_name(c.name, c.domain)
+        or (community.classify_cookie_domain(c.domain) if c.party == "third" else None)
+        for c in phase.cookies
+    ]
     known_r = [
         kb.classify_url(r.url, r.host)
         or community.classify_cname(r.host, r.cname, kb.classify_host)

@@ -103,6 +103,11 @@ class CommunityData:
         matcher = self.matcher
         return matcher.classify(url, page_url, resource_type) if matcher is not None else None
 
+    def classify_cookie_domain(self, domain: str) -> Classification | None:
+        """A cookie's classification from its domain, when a filter list blocks that whole host; else ``None``."""
+        matcher = self.matcher
+        return matcher.classify_domain(domain) if matcher is not None else None
+
     def match_request(self, url: str, page_url: str, resource_type: str) -> FilterMatch | None:
         """What the filter lists say about a request, exceptions included (to explain a classification)."""
         matcher = self.matcher

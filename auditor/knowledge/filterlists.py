@@ -11,14 +11,17 @@ hide page elements and say nothing about requests.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import adblock
 
 from auditor.model import Classification
 
 _COSMETIC = ("##", "#@#", "#?#", "#$#", "#%#")
+_HOST_WIDE = re.compile(r"\|\|[a-z0-9.-]+\^(\$third-party)?")
+"""A filter blocking a whole host: ``||host^``, optionally ``$third-party``."""
 
 # Playwright resource types -> the request types adblock-rust understands.
 _RESOURCE_TYPES = {
@@ -106,6 +109,7 @@ class FilterMatcher:
             filters.add_filter_list("\n".join(lines), format="standard")
         self._engine = adblock.Engine(filters, optimize=True)
         self._classifications: dict[str, Classification] = {}
+        self._domains: dict[str, Classification | None] = {}
 
     def match(self, url: str, page_url: str, resource_type: str) -> FilterMatch | None:
         """What the lists say about a ``resource_type`` request to ``url`` made by ``page_url``; ``None``: nothing."""
@@ -129,6 +133,29 @@ class FilterMatcher:
         cls = self._classifications.get(found.filter)
         if cls is None:
             cls = self._classifications[found.filter] = self._classification(found.filter)
+        return cls
+
+    def classify_domain(self, domain: str) -> Classification | None:
+        """The classification of a cookie domain that a *host-wide* filter blocks (``||host^``, ``$third-party``).
+
+        Only filters anchored on a host with no path, wildcard or other option count: they say the
+        whole host is a tracker, so its cookies are too (as a curated tracker domain's are). Cached.
+        """
+        host = domain.strip().lstrip(".").lower()
+        if host in self._domains:
+            return self._domains[host]
+        found = self.match(f"https://{host}/", "https://first-party.invalid/", "script")
+        cls = None
+        if found is not None and found.blocked and found.filter is not None and _HOST_WIDE.fullmatch(found.filter):
+            base = self.classify(f"https://{host}/", "https://first-party.invalid/", "script")
+            if base is not None:
+                cls = replace(
+                    base,
+                    purpose=f"Cookie of a host the list blocks as a whole. {base.purpose}",
+                    matched=f"{base.matched} (host-wide)",
+                )
+        if len(self._domains) < 65536:
+            self._domains[host] = cls
         return cls
 
     def _classification(self, text: str) -> Classification:
