@@ -55,8 +55,9 @@ class Classification:
     source: str | None = None
     """The public source (URL) cited by the knowledge-base entry that matched."""
     layer: str | None = None
-    """Which layer decided: ``site``, ``user``, ``curated`` (the built-in base), ``behaviour`` (judged by
-    what the item does, not by a list); ``None`` in results written before layers existed."""
+    """Which layer decided: ``site``, ``user``, ``curated`` (the built-in base), ``community`` (filter lists,
+    the Open Cookie Database), ``behaviour`` (judged by what the item does, not by a list); ``None`` in
+    results written before layers existed."""
     reasons: tuple[str, ...] = ()
     """Why the ``behaviour`` layer judged it so (identifier-like value, lifetime, ID syncing, ...)."""
     matched: str | None = None
@@ -109,6 +110,34 @@ class SetCookieHeader:
 
 
 @dataclass(frozen=True)
+class ConsentModeSignal:
+    """The Google Consent Mode state a Google tag request carried (``gcs``, ``gcd``, ``npa``, ``dma``).
+
+    Decoded by :mod:`auditor.knowledge.consentmode`; each state is ``granted``, ``denied`` or
+    ``None`` (not set), the user's update when there is one, else the site's default.
+    """
+
+    gcs: str | None = None
+    """The raw ``gcs`` parameter (``G1xy``: ad_storage, analytics_storage)."""
+    gcd: str | None = None
+    """The raw ``gcd`` parameter (Consent Mode v2: default and update of the four signals)."""
+    npa: str | None = None
+    """``npa``: ``1`` when non-personalised ads were requested."""
+    dma: str | None = None
+    """``dma``: ``1`` when the tag applies the Digital Markets Act."""
+    dma_cps: str | None = None
+    """``dma_cps``: the Google services consented to, as sent."""
+    ad_storage: str | None = None
+    analytics_storage: str | None = None
+    ad_user_data: str | None = None
+    ad_personalization: str | None = None
+    defaults: tuple[str, ...] = ()
+    """The defaults ``gcd`` states, ``signal=state`` (what the site set before any choice)."""
+    malformed: bool = False
+    """A ``gcs`` or ``gcd`` value did not have the documented format (its signals are then not trusted)."""
+
+
+@dataclass(frozen=True)
 class Request:
     """A network request made by the page (any frame) during a phase."""
 
@@ -133,6 +162,10 @@ class Request:
     """``network``: seen by Chromium's network events; ``page``: recorded by the auditor's script in the
     page (a ``sendBeacon`` or ``fetch(..., {keepalive: true})`` call) because Chromium does not report
     it, e.g. a beacon sent on ``pagehide`` while the page is being left (then ``status`` is unknown)."""
+    consent_mode: ConsentModeSignal | None = None
+    """The Google Consent Mode state a Google tag request carried, decoded (``None``: none, or not a Google tag)."""
+    cname: tuple[str, ...] = ()
+    """The CNAME chain of a first-party host, resolved after collection (empty: none, or not resolved)."""
 
 
 @dataclass(frozen=True)
@@ -430,6 +463,28 @@ class BrowserInfo:
 
 
 @dataclass(frozen=True)
+class DataInfo:
+    """Provenance: one community data set (filter list, cookie database) the classification used."""
+
+    name: str
+    """Its name (``easyprivacy``, ``open-cookie-database``, or the name given to ``data update --list``)."""
+    kind: str
+    """``filterlist`` (Adblock Plus syntax), ``cookie-database`` or ``cname`` (CNAME tracker list)."""
+    source: str
+    """Where it came from (the download URL, or the upstream repository and commit of a shipped snapshot)."""
+    licence: str
+    """Its licence, as its publisher states it."""
+    date: str | None
+    """When it was downloaded (ISO 8601, UTC), or the date of the shipped snapshot."""
+    sha256: str
+    """SHA-256 of the file used, hexadecimal."""
+    entries: int
+    """How many entries it holds (filters, cookie and key names, CNAME targets)."""
+    version: str | None = None
+    """The version or last-modified date the list states in its own header, when it states one."""
+
+
+@dataclass(frozen=True)
 class RunResult:
     """A whole audit run: provenance and one result per site (the content of ``results.json``)."""
 
@@ -443,6 +498,8 @@ class RunResult:
     rule_packs: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()
     """Ids of every rule evaluated, the passing ones included (CI formats list them as passed)."""
+    data: tuple[DataInfo, ...] = ()
+    """The community data sets the classification used (empty: only the curated base, or older results)."""
     schema_version: int = SCHEMA_VERSION
     fail_on: str = "error"
     """The ``--fail-on`` threshold the run was judged at: every output shows the verdict at it."""

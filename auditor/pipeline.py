@@ -16,7 +16,9 @@ from pathlib import Path
 from auditor.config import SiteConfig
 from auditor.formats import Format, FormatError, parse_format
 from auditor.knowledge import KnowledgeBase, classify_site
-from auditor.model import RunResult, SiteResult
+from auditor.knowledge.community import CommunityData
+from auditor.knowledge.consentmode import annotate_site
+from auditor.model import DataInfo, RunResult, SiteResult
 from auditor.policy import DEFAULT_PACKS, RuleSet, apply_baseline, evaluate, load_baseline, load_rules
 from auditor.results import write_results
 from auditor.verdict import exit_code_for
@@ -40,6 +42,11 @@ class Pipeline:
     """The packs of each site of ``site_rules`` (recorded in ``SiteResult.rule_packs``), by URL."""
 
     @property
+    def data(self) -> tuple[DataInfo, ...]:
+        """The community data sets the classification uses (recorded in ``results.json``)."""
+        return self.knowledge.community.provenance()
+
+    @property
     def rule_ids(self) -> tuple[str, ...]:
         """Every rule evaluated (so CI formats can list passing rules too)."""
         ids = {r.id for r in self.rules.rules}
@@ -48,8 +55,9 @@ class Pipeline:
         return tuple(sorted(ids))
 
     def postprocess(self, site: SiteResult) -> SiteResult:
-        """Classify the evidence of one site and evaluate its rules (pure, fast); record its packs and rules."""
-        classified = classify_site(site, self.knowledge)
+        """Decode Consent Mode signals, classify the evidence of one site and evaluate its rules (pure, fast);
+        record its packs and rules."""
+        classified = classify_site(annotate_site(site), self.knowledge)
         rules = self.site_rules.get(site.url, self.rules)
         return dataclasses.replace(
             classified,
@@ -104,9 +112,11 @@ def build_pipeline(
     sites: Sequence[SiteConfig] = (),
     knowledge: Sequence[str | Path] = (),
     formats: Sequence[str] = (),
+    community: CommunityData | None = None,
 ) -> Pipeline:
     """Load the knowledge base and every rule pack (global and per site), check the output formats.
 
+    ``community``: the community layer (default: only the shipped data; the CLI passes the data cache's).
     Raises ``ConfigError`` naming the bad file, pack or format: all before any browser starts.
     """
     try:
@@ -115,7 +125,7 @@ def build_pipeline(
         raise ConfigError(str(exc)) from None
     names = tuple(packs or DEFAULT_PACKS)
     site_packs = {s.url: _merge(names, s.rules) for s in sites if s.rules}
-    return _pipeline(names, site_packs, knowledge, chosen)
+    return _pipeline(names, site_packs, knowledge, community, chosen)
 
 
 def _merge(*packs: Sequence[str]) -> tuple[str, ...]:
@@ -127,6 +137,7 @@ def _pipeline(
     names: tuple[str, ...],
     site_packs: dict[str, tuple[str, ...]],
     knowledge: Sequence[str | Path],
+    community: CommunityData | None,
     formats: tuple[Format, ...] = (),
 ) -> Pipeline:
     """Load the run-wide packs and each distinct per-site pack list once."""
@@ -136,7 +147,7 @@ def _pipeline(
         if packs not in loaded:
             loaded[packs] = load_rules(list(packs))
     return Pipeline(
-        knowledge=KnowledgeBase.load(list(knowledge)),
+        knowledge=KnowledgeBase.load(list(knowledge), community.prepare() if community is not None else None),
         rules=rules,
         site_rules={url: loaded[p] for url, p in site_packs.items() if p != names},
         pack_names=names,
@@ -145,7 +156,12 @@ def _pipeline(
     )
 
 
-def replay_pipeline(run: RunResult, packs: Sequence[str] | None, knowledge: Sequence[str | Path] = ()) -> Pipeline:
+def replay_pipeline(
+    run: RunResult,
+    packs: Sequence[str] | None,
+    knowledge: Sequence[str | Path] = (),
+    community: CommunityData | None = None,
+) -> Pipeline:
     """The pipeline of ``consent-audit check``: each site re-evaluated with the packs it was audited with.
 
     Without ``packs``, a site keeps its recorded ``SiteResult.rule_packs`` (else the run's
@@ -164,4 +180,4 @@ def replay_pipeline(run: RunResult, packs: Sequence[str] | None, knowledge: Sequ
             site_packs[site.url] = _merge(names, extra)
         else:
             site_packs[site.url] = own
-    return _pipeline(names, site_packs, knowledge)
+    return _pipeline(names, site_packs, knowledge, community)

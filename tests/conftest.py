@@ -34,3 +34,17 @@ def audit_fixture_sites(fixture_web: FixtureWeb, tmp_path_factory: pytest.TempPa
         return run(AuditPlan(sites=configs, options=opts, out_dir=out_dir, arguments=("pytest",)))
 
     return audit
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _empty_data_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test (nor the CLI it runs) reads the developer's data cache: ``$CONSENT_AUDIT_DATA`` is an empty folder."""
+    import os
+
+    saved = os.environ.get("CONSENT_AUDIT_DATA")
+    os.environ["CONSENT_AUDIT_DATA"] = str(tmp_path_factory.mktemp("data-cache"))
+    yield
+    if saved is None:
+        os.environ.pop("CONSENT_AUDIT_DATA", None)
+    else:
+        os.environ["CONSENT_AUDIT_DATA"] = saved

@@ -27,7 +27,13 @@ from auditor.run import DEFAULT_RESTART_AFTER, AuditPlan, Executor, RunSummary, 
 from auditor.yamlutil import ConfigError
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from auditor.knowledge.community import CommunityData
+    from auditor.model import SiteResult
     from auditor.pipeline import Pipeline
+
+    Enrich = Callable[[SiteResult], Awaitable[SiteResult]]
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Directory for results.json, the journal and screenshots.")]
 RulesOpt = Annotated[
@@ -69,6 +75,15 @@ def _finish(pipeline: Pipeline, summary: RunSummary, out: Path, *, fail_on: str,
     return code
 
 
+def _cname_enricher(community: CommunityData, *, dns: bool, dns_server: str | None) -> Enrich | None:
+    """CNAME resolution of first-party hosts, when a CNAME tracker list is in the data cache and DNS is on."""
+    if not dns or not community.cname_lists:
+        return None
+    from auditor.knowledge.cname import CnameResolver
+
+    return CnameResolver(dns_server).annotate_site
+
+
 def execute(
     sites: list[SiteConfig],
     options: AuditOptions,
@@ -85,15 +100,22 @@ def execute(
     restart_after: int = DEFAULT_RESTART_AFTER,
     memory_budget_mb: int | None = None,
     knowledge: list[Path] | None = None,
+    dns: bool = True,
+    dns_server: str | None = None,
 ) -> NoReturn:
     """Validate everything, run the audit, write outputs; exit with the verdict's code."""
+    from auditor.knowledge.community import load_community
+    from auditor.knowledge.datacache import DataError, data_dir
     from auditor.pipeline import build_pipeline
     from auditor.progress import make_progress
     from auditor.run import execute as run_plan
 
     try:
-        pipeline = build_pipeline(rules, sites, knowledge=list(knowledge or []), formats=formats or [])
-    except ConfigError as exc:
+        community = load_community(data_dir())
+        pipeline = build_pipeline(
+            rules, sites, knowledge=list(knowledge or []), formats=formats or [], community=community
+        )
+    except (ConfigError, DataError) as exc:
         fail(str(exc))
     plan = AuditPlan(
         sites=tuple(sites),
@@ -102,6 +124,8 @@ def execute(
         postprocess=pipeline.postprocess,
         rule_packs=pipeline.pack_names,
         rule_ids=pipeline.rule_ids,
+        data=pipeline.data,
+        enrich=_cname_enricher(community, dns=dns, dns_server=dns_server),
         resume=resume,
         retry_failed=retry_failed,
         fail_on=fail_on,
@@ -164,6 +188,16 @@ def audit(
         typer.Option(
             "--knowledge", "-k", help="Extra knowledge-base YAML (trackers, cookies) overriding the built-in one."
         ),
+    ] = None,
+    dns: Annotated[
+        bool,
+        typer.Option(
+            help="Resolve the CNAME chains of first-party hosts to find cloaked trackers (when 'data update' fetched"
+            " a CNAME tracker list)."
+        ),
+    ] = True,
+    dns_server: Annotated[
+        str | None, typer.Option(help="DNS server for --dns, IP or IP:PORT (default: the system's resolvers).")
     ] = None,
     format: Annotated[
         list[str] | None,
@@ -273,6 +307,8 @@ def audit(
         restart_after=restart_after,
         memory_budget_mb=budget,
         knowledge=knowledge,
+        dns=dns,
+        dns_server=dns_server,
     )
 
 

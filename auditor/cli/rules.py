@@ -205,10 +205,14 @@ def check_command(
         run = read_results(results)
     except ResultsError as exc:
         fail(str(exc))
+    from auditor.knowledge.community import load_community
+    from auditor.knowledge.datacache import DataError, data_dir
+
     try:
-        pipeline = replay_pipeline(run, packs, knowledge=[str(k) for k in knowledge or []])
+        community = load_community(data_dir())
+        pipeline = replay_pipeline(run, packs, knowledge=[str(k) for k in knowledge or []], community=community)
         accepted = load_baseline(baseline) if baseline is not None else None
-    except ConfigError as exc:
+    except (ConfigError, DataError) as exc:
         fail(str(exc))
     sites = tuple(pipeline.postprocess(site) for site in run.sites)
     checked: RunResult = RunResult(
@@ -221,6 +225,7 @@ def check_command(
         options=run.options,
         rule_packs=pipeline.pack_names,
         rules=pipeline.rule_ids,
+        data=pipeline.data,
         schema_version=run.schema_version,
         fail_on=fail_on,
     )

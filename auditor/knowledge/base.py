@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from auditor.knowledge.community import CommunityData, shipped_community
 from auditor.knowledge.entries import (
     LAYERS,
     CookieEntry,
@@ -44,9 +45,14 @@ class KnowledgeBase:
     (the shipped data plus user files that override or add entries).
     """
 
-    def __init__(self, layers: Sequence[SourceLayer]) -> None:
-        """Merge layers (later ones override earlier ones by key) and build the lookup indexes."""
+    def __init__(self, layers: Sequence[SourceLayer], community: CommunityData | None = None) -> None:
+        """Merge layers (later ones override earlier ones by key) and build the lookup indexes.
+
+        ``community`` is the layer consulted after these (default: the shipped community data).
+        """
         self._layers = tuple(layers)
+        self.community: CommunityData = community if community is not None else shipped_community()
+        """The community layer (:mod:`auditor.knowledge.community`), consulted by :mod:`~auditor.knowledge.classify`."""
         self.sources: tuple[str, ...] = tuple(layer.name for layer in layers)
         """Names of the merged layers: ``builtin`` then each user file."""
         trackers: dict[tuple[str, str | None], tuple[str, TrackerEntry]] = {}
@@ -91,9 +97,9 @@ class KnowledgeBase:
 
         The built-in base unpickles to the receiving process's own cached instance.
         """
-        if self._layers == (builtin_layer(),):
+        if self._layers == (builtin_layer(),) and self.community is shipped_community():
             return (KnowledgeBase.builtin, ())
-        return (KnowledgeBase, (self._layers,))
+        return (KnowledgeBase, (self._layers, self.community))
 
     # --- construction -----------------------------------------------------------------------
 
@@ -103,18 +109,20 @@ class KnowledgeBase:
         return _builtin_kb()
 
     @classmethod
-    def load(cls, extra: Sequence[str | Path] = ()) -> KnowledgeBase:
+    def load(cls, extra: Sequence[str | Path] = (), community: CommunityData | None = None) -> KnowledgeBase:
         """The shipped knowledge base plus user files (same format), later files overriding earlier ones.
+
+        ``community``: the community layer to consult after them (default: the shipped data only).
 
         An entry overrides another with the same key: the domain (and path) for trackers; the
         name, match kind and domain restriction for cookies. Every file is validated strictly;
         problems raise :class:`~auditor.yamlutil.ConfigError` naming the file and line.
         """
-        if not extra:
+        if not extra and (community is None or community is shipped_community()):
             return cls.builtin()
         layers = [builtin_layer()]
         layers.extend(load_layer([Path(p)], str(p), short_labels=False) for p in extra)
-        return cls(layers)
+        return cls(layers, community)
 
     # --- hosts ------------------------------------------------------------------------------
 

@@ -1,9 +1,11 @@
 """Fill in the ``classification`` of every cookie, request and storage key of a site's result.
 
 The knowledge base decides first (:class:`~auditor.knowledge.base.KnowledgeBase`: user files, then
-the curated base); what it does not know goes to the behaviour layer
+the curated base); then the community layer (:mod:`auditor.knowledge.community`: the Open Cookie
+Database for names, filter lists for requests); what none knows goes to the behaviour layer
 (:mod:`auditor.knowledge.behaviour`), and what still looks harmless stays ``unknown`` (third
-party) or ``None`` (first party).
+party) or ``None`` (first party). A community entry that is *not* a tracker (the database's
+"Functional") does not silence the behaviour layer: an identifier it judges so is still reported.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ def _with_classification(item: _T, found: Classification | None) -> _T:
 
 def _header(kb: KnowledgeBase, header: SetCookieHeader) -> SetCookieHeader:
     found: Classification | None = kb.classify_cookie(header.name, header.domain)
+    if found is None:
+        found = kb.community.classify_name(header.name, header.domain)
     if found is None and header.party == "third":
         found = UNKNOWN
     return _with_classification(header, found)
@@ -53,13 +57,25 @@ def _header(kb: KnowledgeBase, header: SetCookieHeader) -> SetCookieHeader:
 
 def _cookies_and_requests(kb: KnowledgeBase, phase: PhaseResult) -> tuple[tuple[Cookie, ...], tuple[Request, ...]]:
     """Knowledge base first; unknown cookies and third-party requests then go to the behaviour layer."""
+    community = kb.community
     classify_cookie, classify_url = kb.classify_cookie, kb.classify_url
-    known_c = [classify_cookie(c.name, c.domain) for c in phase.cookies]
+    known_c = [
+        classify_cookie(c.name, c.domain)
+        or community.classify_name(c.name, c.domain)
+        or (community.classify_cookie_domain(c.domain) if c.party == "third" else None)
+        for c in phase.cookies
+    ]
     sync: SyncIndex | None = None  # built on the first unknown third-party request only
     synced_to: dict[str, set[str]] = {}
     requests: list[Request] = []
     for request in phase.requests:
-        found = classify_url(request.url, request.host)
+        found = (
+            classify_url(request.url, request.host)
+            or community.classify_cname(request.host, request.cname, kb.classify_host)
+            or community.classify_request(
+                request.url, request.initiator or phase.url or request.url, request.resource_type
+            )
+        )
         if found is None and request.party == "third":
             if sync is None:
                 sync = SyncIndex.of(phase.cookies)
@@ -74,6 +90,8 @@ def _cookies_and_requests(kb: KnowledgeBase, phase: PhaseResult) -> tuple[tuple[
             found = judge_cookie(cookie, synced_to.get(cookie.name, ()))
             if found is None and cookie.party == "third":
                 found = UNKNOWN
+        elif _weak(found):
+            found = _judged_over(judge_cookie(cookie, synced_to.get(cookie.name, ())), found)
         cookies.append(_with_classification(cookie, found))
     return tuple(cookies), tuple(requests)
 
@@ -82,12 +100,30 @@ _origin_host = lru_cache(maxsize=8192)(host_of)
 
 
 def _storage(kb: KnowledgeBase, item: StorageItem) -> StorageItem:
-    found = kb.classify_storage(item.key, _origin_host(item.origin))
+    host = _origin_host(item.origin)
+    found = kb.classify_storage(item.key, host)
+    if found is None:
+        found = kb.community.classify_name(item.key, host)
+        if found is not None and _weak(found):
+            return _with_classification(item, _judged_over(judge_storage(item), found))
     if found is None:
         found = judge_storage(item)
         if found is None and item.party == "third":
             found = UNKNOWN
     return _with_classification(item, found)
+
+
+def _weak(found: Classification) -> bool:
+    """A community entry that is no tracker: the behaviour layer may still judge the item."""
+    return found.layer == "community" and not found.tracker
+
+
+def _judged_over(judged: Classification | None, listed: Classification) -> Classification:
+    """The behaviour layer's judgement, noting the community entry it overrides; else the entry."""
+    if judged is None:
+        return listed
+    note = f"{listed.matched}: listed as {listed.category}, which does not make it strictly necessary"
+    return replace(judged, reasons=(*judged.reasons, note))
 
 
 def classify_phase(phase: PhaseResult, kb: KnowledgeBase | None = None) -> PhaseResult:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from auditor.knowledge.consentmode import SIGNALS, consent_mode_of, last_signal
 from auditor.model import (
     Banner,
     BannerControl,
@@ -174,8 +175,9 @@ def _classification_fields() -> list[FieldSpec]:
         FieldSpec(
             "layer",
             "string",
-            "Which layer decided: `site`, `user` (a --knowledge file), `curated` (the built-in base) or"
-            " `behaviour` (judged by what it does); empty when unclassified.",
+            "Which layer decided: `site`, `user` (a --knowledge file), `curated` (the built-in base),"
+            " `community` (Open Cookie Database, filter lists, CNAME trackers) or `behaviour` (judged by what it"
+            " does); empty when unclassified.",
             attr("layer"),
         ),
         FieldSpec(
@@ -237,8 +239,29 @@ COOKIE_FIELDS: list[FieldSpec] = [
         "Days from the observation to the expiry; empty for a session cookie (numeric tests are then false).",
         _a("lifetime_days"),
     ),
+    FieldSpec(
+        "consent_mode_storage",
+        "enum",
+        "For an analytics or advertising cookie: the Consent Mode `analytics_storage` or `ad_storage` state"
+        " the last Google tag request of the phase signalled (`granted`, `denied`; empty without signal).",
+        lambda i: _consent_storage(i),
+        ("granted", "denied"),
+    ),
     *_classification_fields(),
 ]
+
+
+def _consent_storage(item: Item) -> str | None:
+    cls = item.obj.classification
+    signal = last_signal(item.ctx.phase) if cls is not None else None
+    if signal is None:
+        return None
+    if cls.category == "analytics":
+        return signal.analytics_storage
+    if cls.category == "advertising":
+        return signal.ad_storage
+    return None
+
 
 SET_COOKIE_FIELDS: list[FieldSpec] = [
     FieldSpec("name", "string", "Name of the cookie the header tried to set.", _a("name")),
@@ -267,6 +290,64 @@ SET_COOKIE_FIELDS: list[FieldSpec] = [
     *_classification_fields(),
 ]
 
+
+def _consent_fields() -> list[FieldSpec]:
+    """Google Consent Mode fields of a request (decoded ``gcs``/``gcd``; see :mod:`auditor.knowledge.consentmode`)."""
+
+    def state(signal: str) -> Accessor:
+        def get(item: Item) -> Any:
+            found = consent_mode_of(item.obj)
+            return getattr(found, signal) if found is not None and not found.malformed else None
+
+        return get
+
+    def granted(item: Item) -> bool:
+        found = consent_mode_of(item.obj)
+        return found is not None and not found.malformed and any(getattr(found, s) == "granted" for s in SIGNALS)
+
+    def cookieless(item: Item) -> bool:
+        found = consent_mode_of(item.obj)
+        return (
+            found is not None
+            and not found.malformed
+            and found.ad_storage != "granted"
+            and found.analytics_storage != "granted"
+            and "denied" in (found.ad_storage, found.analytics_storage)
+        )
+
+    return [
+        FieldSpec(
+            "consent_mode",
+            "bool",
+            "A Google tag request carrying a Google Consent Mode signal (`gcs` or `gcd`).",
+            lambda i: consent_mode_of(i.obj) is not None,
+        ),
+        *(
+            FieldSpec(
+                f"consent_mode_{s}",
+                "enum",
+                f"Consent Mode `{s}` the request signals (`granted` or `denied`; empty when not set).",
+                state(s),
+                ("granted", "denied"),
+            )
+            for s in SIGNALS
+        ),
+        FieldSpec(
+            "consent_mode_granted",
+            "bool",
+            "The request signals consent granted for at least one Consent Mode signal.",
+            granted,
+        ),
+        FieldSpec(
+            "consent_mode_cookieless",
+            "bool",
+            "A Consent Mode ping with storage denied (`ad_storage` and `analytics_storage` not granted): a"
+            " 'cookieless' hit.",
+            cookieless,
+        ),
+    ]
+
+
 REQUEST_FIELDS: list[FieldSpec] = [
     FieldSpec("url", "string", "Request URL.", _a("url")),
     FieldSpec("host", "domain", "Request host.", _a("host")),
@@ -287,6 +368,7 @@ REQUEST_FIELDS: list[FieldSpec] = [
         "The request failed at network level (blocked, DNS, ...).",
         lambda i: i.obj.failure is not None,
     ),
+    *_consent_fields(),
     *_classification_fields(),
 ]
 
@@ -649,7 +731,7 @@ def base_evidence(item: Item) -> dict[str, Any]:
             "classification": _jsonable_classification(_classification(item)),
         }
     if isinstance(obj, Request):
-        return {
+        evidence = {
             "url": obj.url,
             "host": obj.host,
             "resource_type": obj.resource_type,
@@ -659,6 +741,10 @@ def base_evidence(item: Item) -> dict[str, Any]:
             "status": obj.status,
             "classification": _jsonable_classification(obj.classification),
         }
+        signal = consent_mode_of(obj)
+        if signal is not None:
+            evidence["consent_mode"] = to_jsonable(signal)
+        return evidence
     if isinstance(obj, StorageItem):
         return {
             "origin": obj.origin,

@@ -261,6 +261,7 @@ class RunBook:
             rule_packs=plan.rule_packs,
             rules=plan.rule_ids,
             fail_on=plan.fail_on,
+            data=plan.data,
         )
         write_results_from_journal(header, summary.journal_path, summary.results_path, [s.url for s in plan.sites])
         return summary

@@ -10,14 +10,14 @@ import asyncio
 import logging
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from auditor.browser.collect import collect_site, is_transient
 from auditor.config import AuditOptions, SiteConfig
-from auditor.model import SiteResult, iso_now
+from auditor.model import DataInfo, SiteResult, iso_now
 from auditor.run.pool import DEFAULT_RESTART_AFTER, NO_BROWSER_REASON, BrowserPool
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,10 @@ class AuditPlan:
     rule_packs: tuple[str, ...] = ()
     rule_ids: tuple[str, ...] = ()
     """Every rule the post-processing evaluates (recorded in ``results.json``)."""
+    data: tuple[DataInfo, ...] = ()
+    """The community data sets the post-processing classifies with (recorded in ``results.json``)."""
+    enrich: Callable[[SiteResult], Awaitable[SiteResult]] | None = None
+    """Asynchronous I/O on a collected site before post-processing (CNAME resolution); ``None``: none."""
     resume: bool = False
     """Skip sites already in ``out_dir``'s journal (else the journal is started afresh); their saved
     evidence is evaluated again with the current ``postprocess`` (packs), with no browser."""
@@ -120,6 +124,15 @@ async def audit_site(
             break
         log.info("retrying %s after: %s", site.url, result.error)
         await asyncio.sleep(RETRY_BACKOFF * 2 ** (attempts - 1))
+    if plan.enrich is not None and result.status == "ok":
+        try:
+            result = await plan.enrich(result)
+        except Exception as exc:  # the site keeps what was collected, and says what is missing
+            log.exception("enriching %s failed", site.url)
+            note = f"CNAME resolution failed ({type(exc).__name__}: {exc}): cloaked trackers not checked"
+            result = replace(
+                result, phases={n: replace(p, warnings=(*p.warnings, note)) for n, p in result.phases.items()}
+            )
     return apply_postprocess(plan.postprocess, replace(result, attempts=attempts))
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from auditor.knowledge import classify_site, value_shape
+from auditor.knowledge.consentmode import annotate_site
 from auditor.model import (
     Banner,
     BannerControl,
@@ -753,6 +754,106 @@ def cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
         },
     )
     c.update(behaviour_cases())
+    c.update(consent_mode_cases())
+    return c
+
+
+# --- Google Consent Mode: gcs/gcd on Google tag requests, decoded as the pipeline does -------------------
+
+GA4 = "https://www.google-analytics.com/g/collect?v=2&tid=G-DEMO&en=page_view"
+ADS = "https://ad.doubleclick.net/pagead/viewthroughconversion/123"
+
+
+def consent_ping(url: str, kb: str, gcs: str, gcd: str) -> Request:
+    """A Google tag request carrying a Consent Mode state (``gcs``, ``gcd``), decoded into ``consent_mode``."""
+    joiner = "&" if "?" in url else "?"
+    return dataclasses.replace(request(f"{url}{joiner}gcs={gcs}&gcd={gcd}", kb), resource_type="ping")
+
+
+def consent_mode_cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
+    """Consent Mode rules: granted before a choice, Google cookies while denied, cookieless pings."""
+    c: dict[str, tuple[SiteResult, dict[str, Any]]] = {}
+    denied = consent_ping(GA4, "ga", "G100", "13p3p3p3p5")
+    refused = consent_ping(GA4, "ga", "G100", "13q3q3q3q5")
+    accepted = consent_ping(GA4, "ga", "G111", "13r3r3r3r5")
+    c["baseline-consent-mode-granted-before-choice"] = (
+        annotate_site(
+            site(
+                before=phase(
+                    "before",
+                    requests=[
+                        consent_ping(GA4, "ga", "G111", "13t3t3t3t5"),  # granted by default
+                        consent_ping(ADS, "doubleclick", "G100", "13p3p3p3p5"),
+                    ],
+                ),
+                reject=phase("reject", requests=[refused]),
+                accept=phase("accept", requests=[denied, accepted]),
+            )
+        ),
+        {
+            "present": [
+                f("baseline-consent-mode-granted-before-choice", "before", domain="www.google-analytics.com", count=1)
+            ],
+            "absent": [
+                f("baseline-consent-mode-granted-before-choice", domain="ad.doubleclick.net"),
+                f("baseline-consent-mode-granted-before-choice", "reject"),
+                f("baseline-consent-mode-granted-before-choice", "accept"),
+            ],
+        },
+    )
+    c["baseline-google-cookie-while-consent-denied"] = (
+        annotate_site(
+            site(
+                before=phase(
+                    "before",
+                    cookies=[GA, IDE],
+                    requests=[consent_ping(GA4, "ga", "G110", "13t3p3t3t5")],  # ads granted, analytics denied
+                ),
+                reject=phase("reject", cookies=[GA, IDE, DIDOMI], requests=[refused]),
+                accept=phase("accept", cookies=[GA, IDE], requests=[denied, accepted]),
+            )
+        ),
+        {
+            "present": [
+                f("baseline-google-cookie-while-consent-denied", "before", "_ga", count=1),
+                f("baseline-google-cookie-while-consent-denied", "reject", "_ga", count=1),
+                f("baseline-google-cookie-while-consent-denied", "reject", "IDE", ".doubleclick.net", count=1),
+            ],
+            "absent": [
+                f("baseline-google-cookie-while-consent-denied", "before", "IDE"),
+                f("baseline-google-cookie-while-consent-denied", name="didomi_token"),
+                f("baseline-google-cookie-while-consent-denied", "accept"),
+            ],
+        },
+    )
+    c["baseline-consent-mode-cookieless-ping"] = (
+        annotate_site(
+            site(
+                before=phase(
+                    "before",
+                    requests=[denied, consent_ping(ADS, "doubleclick", "G101", "13p3t3p3p5")],  # analytics granted
+                ),
+                reject=phase("reject", requests=[refused, refused]),
+                accept=phase("accept", requests=[denied, accepted]),
+            )
+        ),
+        {
+            "present": [
+                f(
+                    "baseline-consent-mode-cookieless-ping",
+                    "before",
+                    domain="www.google-analytics.com",
+                    severity="warning",
+                    count=1,
+                ),
+                f("baseline-consent-mode-cookieless-ping", "reject", domain="www.google-analytics.com", count=1),
+            ],
+            "absent": [
+                f("baseline-consent-mode-cookieless-ping", domain="ad.doubleclick.net"),
+                f("baseline-consent-mode-cookieless-ping", "accept"),
+            ],
+        },
+    )
     return c
 
 
