@@ -452,7 +452,7 @@ def test_observer_failure_does_not_stop_the_run(tmp_path: Path) -> None:
 def test_plain_progress_prints_one_line_per_site() -> None:
     import io
 
-    from auditor.progress import PlainProgress, make_progress
+    from auditor.cli.progress import PlainProgress, make_progress
 
     stream = io.StringIO()
     assert isinstance(make_progress(stream), PlainProgress)  # not a terminal: plain lines
@@ -475,7 +475,7 @@ def test_live_progress_shows_counts_rate_and_failures() -> None:
 
     from rich.console import Console
 
-    from auditor.progress import LiveProgress, format_duration
+    from auditor.cli.progress import LiveProgress, format_duration
 
     out = io.StringIO()
     console = Console(file=out, force_terminal=True, width=120, color_system=None)

@@ -104,10 +104,10 @@ def execute(
     dns_server: str | None = None,
 ) -> NoReturn:
     """Validate everything, run the audit, write outputs; exit with the verdict's code."""
+    from auditor.cli.progress import make_progress
     from auditor.knowledge.community import load_community
     from auditor.knowledge.datacache import DataError, data_dir
     from auditor.pipeline import build_pipeline
-    from auditor.progress import make_progress
     from auditor.run import execute as run_plan
 
     try:

@@ -6,9 +6,7 @@ test checks the committed file is up to date.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from auditor.policy.conditions import describe
@@ -244,16 +242,3 @@ def builtin_doc() -> str:
     from auditor.policy.loader import load_builtin_rules
 
     return rules_doc_markdown(load_builtin_rules(), title="Built-in rule packs")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Write ``docs/rules.md`` (or the path given)."""
-    args = sys.argv[1:] if argv is None else argv
-    out = Path(args[0]) if args else Path("docs/rules.md")
-    out.write_text(builtin_doc(), encoding="utf-8")
-    print(f"wrote {out}", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

@@ -253,7 +253,3 @@ def rulepack_schema() -> dict[str, Any]:
 def schema_text() -> str:
     """The schema as the text of the shipped file."""
     return json.dumps(rulepack_schema(), indent=2, ensure_ascii=False) + "\n"
-
-
-if __name__ == "__main__":  # pragma: no cover
-    print(schema_text(), end="")
