@@ -12,7 +12,7 @@ import dataclasses
 import time
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 
@@ -380,6 +380,17 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, Mapping):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     return obj
+
+
+def map_strings(data: Any, fn: Callable[[str], str]) -> Any:
+    """Plain data (as :func:`to_jsonable` writes it) with ``fn`` applied to every string value (keys kept)."""
+    if isinstance(data, str):
+        return fn(data)
+    if isinstance(data, Mapping):
+        return {k: map_strings(v, fn) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return type(data)(map_strings(v, fn) for v in data)
+    return data
 
 
 @typing.no_type_check

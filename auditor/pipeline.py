@@ -7,7 +7,6 @@ The same steps serve ``audit`` (per site, as each finishes) and ``check`` (on a 
 from __future__ import annotations
 
 import dataclasses
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -84,17 +83,9 @@ class Pipeline:
             print(f"wrote {path}", file=sys.stderr)
         for entry in fixed:
             print(f"fixed (no longer found, remove from the baseline): {entry}", file=sys.stderr)
-        if os.environ.get("GITHUB_ACTIONS") == "true":
-            from auditor.formats import github_annotations
+        from auditor.formats import print_console_summary, write_ci_outputs
 
-            print(github_annotations(run))
-        summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary:
-            from auditor.formats import append_step_summary
-
-            append_step_summary(run, summary)
-        from auditor.formats import print_console_summary
-
+        write_ci_outputs(run)  # annotations on stderr, step summary
         print_console_summary(run)
         return exit_code_for(run, fail_on)
 

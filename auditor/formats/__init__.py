@@ -11,6 +11,8 @@ What the CLI calls::
     console_summary(run)      -> rich renderable; print_console_summary(run) prints it to stderr
     github_annotations(run)   -> workflow commands, when GITHUB_ACTIONS=true
     append_step_summary(run, os.environ["GITHUB_STEP_SUMMARY"])  when that variable is set
+    write_ci_outputs(run)     -> both, as the environment asks (annotations on stderr: stdout stays
+                                 machine output, e.g. ``check -o -``)
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ __all__ = [
     "parse_format",
     "print_console_summary",
     "render",
+    "write_ci_outputs",
     "write_outputs",
 ]
 
@@ -123,6 +126,21 @@ def append_step_summary(run: RunResult, path: str | Path) -> None:
     """Append the Markdown summary to ``path`` (the file named by ``$GITHUB_STEP_SUMMARY``)."""
     with Path(path).open("a", encoding="utf-8") as fh:
         fh.write(render_markdown(run))
+
+
+def write_ci_outputs(run: RunResult, file: TextIO | None = None) -> None:
+    """Under GitHub Actions the annotations (to ``file``, default stderr); with ``$GITHUB_STEP_SUMMARY`` the summary.
+
+    Annotations never go to stdout: the runner reads workflow commands from both streams, and stdout
+    is for machine output (``consent-audit check -o -`` writes JSON there).
+    """
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        target = file or sys.stderr
+        target.write(github_annotations(run))
+        target.flush()
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        append_step_summary(run, summary)
 
 
 def print_console_summary(run: RunResult, file: TextIO | None = None) -> None:
