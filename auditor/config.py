@@ -98,6 +98,9 @@ class AuditOptions:
     viewport: tuple[int, int] = (1280, 800)
     retries: int = 1
     """Extra attempts for a site that failed with a transient network error."""
+    keep_values: bool = False
+    """Keep cookie values, identifiers in URLs and TC strings raw (``--keep-values``); off: redacted
+    (:func:`auditor.redact.redact_site`) before anything is journaled, sent or written."""
 
 
 _SITES_SCHEMA: dict[str, Any] | None = None

@@ -69,7 +69,8 @@ class Cookie:
 
     name: str
     value: str
-    """Raw value; reports hide it unless asked (it can hold personal identifiers)."""
+    """The value: redacted by default (``<redacted: 26 chars, identifier>``, see :mod:`auditor.redact`),
+    raw only when the audit ran with ``--keep-values``; reports hide it unless asked."""
     domain: str
     """Cookie domain as stored by the browser (a leading dot means it is sent to subdomains)."""
     path: str
@@ -87,6 +88,11 @@ class Cookie:
     set_by: Literal["header", "script", "unknown"]
     """Whether a ``Set-Cookie`` response header set it, or script (``document.cookie``)."""
     classification: Classification | None = None
+    shape: ValueShape | None = None
+    """The shape of the value, recorded when the value is redacted (``None``: the value is raw)."""
+    value_hash: str | None = None
+    """Keyed hash (HMAC-SHA256 with a per-run key never written) of an identifier-like value, recorded when
+    the value is redacted: lets ID syncing be detected within the site's result without the value."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,9 @@ class Request:
     """``Content-Type`` of the response (lower case, without parameters), when there was one."""
     body_size: int | None = None
     """Size of the response body in bytes (``Content-Length``; 0 for a 204), ``None`` when unknown."""
+    token_hashes: tuple[str, ...] = ()
+    """Keyed hashes of the identifier-like tokens of the URL (path, query, fragment), recorded when the
+    URL is redacted (as :attr:`Cookie.value_hash`), so ID syncing can still be detected."""
 
 
 @dataclass(frozen=True)
@@ -227,6 +236,7 @@ class TcfState:
 
     source: Literal["api", "cookie"]
     tc_string: str | None
+    """The TC string, redacted by default (the decoded fields below are kept)."""
     valid: bool
     """Whether the TC string decoded strictly (a truncated string is not consent)."""
     error: str | None = None

@@ -17,6 +17,7 @@ from auditor.formats import Format, FormatError, parse_format
 from auditor.knowledge import KnowledgeBase, classify_site
 from auditor.model import RunResult, SiteResult
 from auditor.policy import DEFAULT_PACKS, RuleSet, apply_baseline, evaluate, load_baseline, load_rules
+from auditor.redact import redact_site
 from auditor.results import write_results
 from auditor.verdict import exit_code_for
 from auditor.yamlutil import ConfigError
@@ -37,6 +38,8 @@ class Pipeline:
     """Outputs to write beside ``results.json`` (validated when the pipeline is built)."""
     site_packs: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     """The packs of each site of ``site_rules`` (recorded in ``SiteResult.rule_packs``), by URL."""
+    keep_values: bool = False
+    """Keep raw values (``--keep-values``); off: each site is redacted before it is classified."""
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -47,7 +50,13 @@ class Pipeline:
         return tuple(sorted(ids))
 
     def postprocess(self, site: SiteResult) -> SiteResult:
-        """Classify the evidence of one site and evaluate its rules (pure, fast); record its packs and rules."""
+        """Redact the values of one site (unless kept), classify its evidence and evaluate its rules.
+
+        Pure and fast; records the site's packs and rules. Classification and rules see the redacted
+        evidence, so ``check`` on the saved results judges exactly what the live run judged.
+        """
+        if not self.keep_values:
+            site = redact_site(site)
         classified = classify_site(site, self.knowledge)
         rules = self.site_rules.get(site.url, self.rules)
         return dataclasses.replace(
@@ -95,10 +104,13 @@ def build_pipeline(
     sites: Sequence[SiteConfig] = (),
     knowledge: Sequence[str | Path] = (),
     formats: Sequence[str] = (),
+    *,
+    keep_values: bool = False,
 ) -> Pipeline:
     """Load the knowledge base and every rule pack (global and per site), check the output formats.
 
-    Raises ``ConfigError`` naming the bad file, pack or format: all before any browser starts.
+    ``keep_values`` (``--keep-values``) turns redaction off. Raises ``ConfigError`` naming the bad file,
+    pack or format: all before any browser starts.
     """
     try:
         chosen = tuple(parse_format(f) for f in formats)
@@ -106,7 +118,7 @@ def build_pipeline(
         raise ConfigError(str(exc)) from None
     names = tuple(packs or DEFAULT_PACKS)
     site_packs = {s.url: _merge(names, s.rules) for s in sites if s.rules}
-    return _pipeline(names, site_packs, knowledge, chosen)
+    return dataclasses.replace(_pipeline(names, site_packs, knowledge, chosen), keep_values=keep_values)
 
 
 def _merge(*packs: Sequence[str]) -> tuple[str, ...]:
@@ -142,8 +154,9 @@ def replay_pipeline(run: RunResult, packs: Sequence[str] | None, knowledge: Sequ
     Without ``packs``, a site keeps its recorded ``SiteResult.rule_packs`` (else the run's
     ``rule_packs``, else :data:`DEFAULT_PACKS`). With ``packs``, they replace the run-wide packs, and
     a site's own extra packs (those it had beyond the run's, from ``sites.yaml``) are still added on
-    top: a site's policy pack is never dropped silently. ``ConfigError`` names a pack that cannot be
-    loaded (e.g. a site pack file that is not there any more).
+    top: a site's policy pack is never dropped silently. Values stay raw only when the run kept them
+    (``options.keep_values``); an older run's raw values are redacted. ``ConfigError`` names a pack
+    that cannot be loaded (e.g. a site pack file that is not there any more).
     """
     recorded = tuple(run.rule_packs) or DEFAULT_PACKS
     names = tuple(packs) if packs else recorded
@@ -155,4 +168,5 @@ def replay_pipeline(run: RunResult, packs: Sequence[str] | None, knowledge: Sequ
             site_packs[site.url] = _merge(names, extra)
         else:
             site_packs[site.url] = own
-    return _pipeline(names, site_packs, knowledge)
+    keep = bool(run.options.get("keep_values", False))
+    return dataclasses.replace(_pipeline(names, site_packs, knowledge), keep_values=keep)

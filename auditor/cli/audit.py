@@ -92,7 +92,9 @@ def execute(
     from auditor.run import execute as run_plan
 
     try:
-        pipeline = build_pipeline(rules, sites, knowledge=list(knowledge or []), formats=formats or [])
+        pipeline = build_pipeline(
+            rules, sites, knowledge=list(knowledge or []), formats=formats or [], keep_values=options.keep_values
+        )
     except ConfigError as exc:
         fail(str(exc))
     plan = AuditPlan(
@@ -187,6 +189,14 @@ def audit(
     ] = False,
     screenshots: Annotated[bool, typer.Option(help="Take a screenshot per phase.")] = True,
     retries: Annotated[int, typer.Option(help="Extra attempts for a site failing with a transient network error.")] = 1,
+    keep_values: Annotated[
+        bool,
+        typer.Option(
+            "--keep-values",
+            help="Keep cookie values, identifiers in URLs and TC strings raw in results.json, the journal and "
+            "every output (default: redacted, their shape and a keyed hash kept; recorded in results.json options).",
+        ),
+    ] = False,
     resume: Annotated[
         bool,
         typer.Option(
@@ -246,6 +256,7 @@ def audit(
         block_third_party_cookies=block_third_party_cookies,
         screenshots=screenshots,
         retries=retries,
+        keep_values=keep_values,
     )
     execute(
         site_list,

@@ -19,6 +19,7 @@ from typing import Protocol
 from auditor import __version__
 from auditor.config import AuditOptions, SiteConfig
 from auditor.model import BrowserInfo, RunResult, SiteResult, ToolInfo, iso_now, to_jsonable
+from auditor.redact import redact_site
 from auditor.results import (
     JOURNAL_FILE,
     RESULTS_FILE,
@@ -200,6 +201,8 @@ class RunBook:
             if site.url not in kept or site.status != "ok":
                 continue
             again = apply_postprocess(self.plan.postprocess, site)
+            if not self.plan.options.keep_values:
+                again = redact_site(again)
             if to_jsonable(again) != to_jsonable(site):  # compared as written (tuples and lists alike)
                 self._journal.append(again)
                 changed += 1
@@ -218,6 +221,8 @@ class RunBook:
         """Journal one finished site, count it, tell the observer."""
         self.begin()
         assert self._journal is not None
+        if not self.plan.options.keep_values:  # nothing raw is journaled (a no-op when the pipeline redacted)
+            result = redact_site(result)
         self._journal.append(result)
         self.summary.audited += 1
         self._count(result.status)
