@@ -23,8 +23,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from rich.console import Console
-
 from auditor.formats import console, csv, html, json, junit, markdown, sarif
 from auditor.formats.console import console_summary
 from auditor.formats.github import github_annotations
@@ -144,13 +142,12 @@ def write_ci_outputs(run: RunResult, file: TextIO | None = None) -> None:
 
 
 def print_console_summary(run: RunResult, file: TextIO | None = None) -> None:
-    """Print :func:`console_summary` to ``file`` (stderr by default: stdout is for machine output).
+    """Print the console summary to ``file`` (stderr by default: stdout is for machine output).
 
-    Meant for the CLI, which alone prints; colours follow the terminal (and ``NO_COLOR``). Into a pipe
-    or a CI log (not a terminal, no ``COLUMNS``) the tables are laid out as wide as ``--format console``,
-    not squeezed into 80 columns.
+    Meant for the CLI, which alone prints. On an interactive terminal: rich tables when they fit
+    (colours follow the terminal and ``NO_COLOR``); into a pipe or a CI log: whole lines, never
+    wrapped, whatever the width (:func:`auditor.formats.console.summary_lines`).
     """
     target = file or sys.stderr
-    wide = not (hasattr(target, "isatty") and target.isatty()) and not os.environ.get("COLUMNS")
-    width = console.ConsoleFormatter.width if wide else None
-    Console(file=target, soft_wrap=False, width=width).print(console_summary(run))
+    terminal = hasattr(target, "isatty") and target.isatty()
+    console.print_summary(run, target, terminal=terminal)
