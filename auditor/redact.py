@@ -33,6 +33,9 @@ from urllib.parse import unquote
 
 from auditor.knowledge.shape import placeholder, placeholder_identifier, value_shape
 from auditor.model import (
+    Banner,
+    BannerControl,
+    ConsentAction,
     Cookie,
     Finding,
     PhaseResult,
@@ -84,6 +87,8 @@ HASH_HEX = 32
 _KEY = secrets.token_bytes(32)
 """The per-process key of :func:`value_hash`: drawn at import, never written anywhere."""
 _TOKEN = re.compile(r"[^/?&=;,#]+")
+_URL_IN_TEXT = re.compile(r"https?://[^\s\"'<>]*[^\s\"'<>.,;:!?)\]}]")
+"""A URL in free text, without the punctuation that ends a sentence or a parenthesis."""
 
 
 def value_hash(value: str) -> str:
@@ -153,6 +158,39 @@ def _optional_url(url: str | None) -> str | None:
     return None if url is None else redact_url(url)
 
 
+def redact_text(text: str) -> str:
+    """``text`` (an error, a warning, a message) with every ``http(s)`` URL in it passed through :func:`redact_url`."""
+    if "://" not in text:
+        return text
+    return _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
+
+
+def _optional_text(text: str | None) -> str | None:
+    return None if text is None else redact_text(text)
+
+
+def _banner(banner: Banner | None) -> Banner | None:
+    if banner is None:
+        return None
+    controls = tuple(_control(c) for c in banner.controls)
+    frame_url = _optional_url(banner.frame_url)
+    if frame_url == banner.frame_url and _same(controls, banner.controls):
+        return banner
+    return replace(banner, frame_url=frame_url, controls=controls)
+
+
+def _control(control: BannerControl) -> BannerControl:
+    frame_url = _optional_url(control.frame_url)
+    return control if frame_url == control.frame_url else replace(control, frame_url=frame_url)
+
+
+def _consent(consent: ConsentAction | None) -> ConsentAction | None:
+    if consent is None or consent.frame_url is None:
+        return consent
+    frame_url = redact_url(consent.frame_url)
+    return consent if frame_url == consent.frame_url else replace(consent, frame_url=frame_url)
+
+
 def _cookie(cookie: Cookie) -> Cookie:
     if cookie.shape is not None:  # already redacted
         return cookie
@@ -210,8 +248,15 @@ def _phase(phase: PhaseResult, secrets_out: dict[str, str]) -> PhaseResult:
         tcf.append(redacted_t)
     headers = [_header(h) for h in phase.set_cookie_headers]
     url = _optional_url(phase.url)
+    error = _optional_text(phase.error)
+    warnings = tuple(redact_text(w) for w in phase.warnings)
+    banner, consent = _banner(phase.banner), _consent(phase.consent)
     if (
         url == phase.url
+        and error == phase.error
+        and warnings == phase.warnings
+        and banner is phase.banner
+        and consent is phase.consent
         and _same(cookies, phase.cookies)
         and _same(requests, phase.requests)
         and _same(headers, phase.set_cookie_headers)
@@ -221,6 +266,10 @@ def _phase(phase: PhaseResult, secrets_out: dict[str, str]) -> PhaseResult:
     return replace(
         phase,
         url=url,
+        error=error,
+        warnings=warnings,
+        banner=banner,
+        consent=consent,
         cookies=tuple(cookies),
         requests=tuple(requests),
         set_cookie_headers=tuple(headers),
@@ -255,30 +304,23 @@ def is_redacted(site: SiteResult) -> bool:
 def redact_site(site: SiteResult) -> SiteResult:
     """``site`` with its values redacted (see the module): idempotent, and cheap on a redacted site.
 
-    Findings already evaluated (e.g. on the raw evidence of a site whose post-processing failed) lose
-    the same values in their messages, evidence and subject URLs.
+    URLs in errors and warnings are redacted too. Findings already evaluated (e.g. on the raw
+    evidence of a site whose post-processing failed) lose the same values in their messages,
+    evidence and subject URLs.
     """
     found: dict[str, str] = {}
     phases = {name: _phase(phase, found) for name, phase in site.phases.items()}
     final_url = _optional_url(site.final_url)
-    if final_url == site.final_url and all(phases[n] is p for n, p in site.phases.items()):
+    error = _optional_text(site.error)
+    if final_url == site.final_url and error == site.error and all(phases[n] is p for n, p in site.phases.items()):
         return site  # nothing raw left (already redacted, or nothing to hide); findings were made from it
-    findings = site.findings
-    if findings and found:
-        ordered = sorted(found.items(), key=lambda kv: len(kv[0]), reverse=True)
+    ordered = sorted(found.items(), key=lambda kv: len(kv[0]), reverse=True)
 
-        def clean(text: str) -> str:
-            for raw, redacted in ordered:
-                if raw in text:
-                    text = text.replace(raw, redacted)
-            return text
+    def clean(text: str) -> str:
+        for raw, redacted in ordered:
+            if raw in text:
+                text = text.replace(raw, redacted)
+        return redact_text(text)
 
-        findings = tuple(_finding(f, clean) for f in findings)
-    elif findings:
-        findings = tuple(_finding(f, lambda text: text) for f in findings)
-    return replace(
-        site,
-        final_url=final_url,
-        phases=phases,
-        findings=findings,
-    )
+    findings = tuple(_finding(f, clean) for f in site.findings)
+    return replace(site, final_url=final_url, error=error, phases=phases, findings=findings)

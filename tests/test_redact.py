@@ -19,7 +19,10 @@ from auditor.config import AuditOptions, SiteConfig
 from auditor.knowledge import classify_site
 from auditor.knowledge.shape import placeholder_identifier, value_shape
 from auditor.model import (
+    Banner,
+    BannerControl,
     BrowserInfo,
+    ConsentAction,
     Cookie,
     Finding,
     PhaseResult,
@@ -123,6 +126,13 @@ def _phase(name: str) -> PhaseResult:
             ),
         ),
         tcf=(TcfState(source="cookie", tc_string=TC, valid=True, cmp_id=7, purpose_consents=(1, 2, 3)),),
+        warnings=(f"the load event never fired (https://px.adnexo-regie.net/px?r={VID}), evidence kept",),
+        banner=Banner(
+            found=True,
+            frame_url=f"https://cmp.example/frame?uid={VID}",
+            controls=(BannerControl("Refuser", "reject", "button", 1, frame_url=f"https://cmp.example/f?fbc={FBP}"),),
+        ),
+        consent=ConsentAction(action="reject", clicked=True, frame_url=f"https://cmp.example/f?gclid={GCLID}"),
     )
 
 
@@ -281,3 +291,46 @@ def test_check_redacts_an_older_run_with_raw_values(tmp_path: Path) -> None:
     kept = RunResult(**{**run.__dict__, "options": {"keep_values": True}})
     path = write_results(kept, tmp_path / "kept.json")
     assert VID in CliRunner().invoke(app, ["check", str(path), "-o", "-"]).stdout
+
+
+def test_errors_warnings_and_frames_lose_their_identifiers_too() -> None:
+    failed = SiteResult(url=SITE, status="error", error=f"net::ERR_ABORTED at https://x.example/r?cid={CID}")
+    assert CID not in (redact_site(failed).error or "") and "https://x.example/r?cid=<redacted" in (
+        redact_site(failed).error or ""
+    )
+    before = redact_site(raw_site()).phases["before"]
+    assert before.banner is not None
+    assert before.banner.frame_url == "https://cmp.example/frame?uid=<redacted: 32 chars, identifier>"
+    assert before.warnings[0].endswith("px?r=<redacted: 32 chars, identifier>), evidence kept")
+
+
+def test_a_dask_worker_sends_nothing_raw(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The worker's hook: even when its post-processing fails (raw evidence kept), the RemoteResult is redacted."""
+    pytest.importorskip("distributed")
+    from auditor.run import dask as remote
+
+    class Pool:
+        info = BrowserInfo(version="fake")
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pass
+
+    async def collected(pool: object, site: SiteConfig, plan: AuditPlan) -> SiteResult:
+        return raw_site()
+
+    def broken(site: SiteResult) -> SiteResult:
+        raise RuntimeError("rules crashed")
+
+    monkeypatch.setattr(remote, "BrowserPool", Pool)
+    monkeypatch.setattr(remote, "audit_site", collected)
+    runtime = remote.WorkerRuntime()
+    try:
+        for keep in (False, True):
+            token = f"run-{keep}"
+            runtime.add_job(remote.WorkerJob(token=token, options=AuditOptions(keep_values=keep), postprocess=broken))
+            sent = runtime.audit(token, SiteConfig(url=SITE))
+            assert sent.site.status == "error" and "post-processing failed" in (sent.site.error or "")
+            assert is_redacted(sent.site) is not keep
+            assert (VID in _text(sent.site)) is keep
+    finally:
+        runtime.loop.call_soon_threadsafe(runtime.loop.stop)
