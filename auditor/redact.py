@@ -29,9 +29,10 @@ import re
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from urllib.parse import unquote
 
-from auditor.knowledge.shape import placeholder, placeholder_identifier, value_shape
+from auditor.knowledge.shape import MIN_NUMBER, placeholder, placeholder_identifier, value_shape
 from auditor.model import (
     Banner,
     BannerControl,
@@ -87,6 +88,9 @@ HASH_HEX = 32
 _KEY = secrets.token_bytes(32)
 """The per-process key of :func:`value_hash`: drawn at import, never written anywhere."""
 _TOKEN = re.compile(r"[^/?&=;,#]+")
+_LONG_TOKEN = re.compile(rf"[^/?&=;,#]{{{MIN_NUMBER},}}")
+"""A URL token long enough to be an identifier (the shortest: a number of ``MIN_NUMBER`` digits)."""
+_ID_PARAMETER = re.compile(r"[?&](?:" + "|".join(re.escape(p) for p in sorted(ID_PARAMETERS)) + r")=", re.IGNORECASE)
 _URL_IN_TEXT = re.compile(r"https?://[^\s\"'<>]*[^\s\"'<>.,;:!?)\]}]")
 """A URL in free text, without the punctuation that ends a sentence or a parenthesis."""
 
@@ -103,7 +107,7 @@ def redact_value(value: str) -> str:
     return placeholder(value_shape(value))
 
 
-def _tokens_redacted(text: str, hashes: list[str] | None) -> str:
+def _tokens_redacted(text: str, hashes: list[str]) -> str:
     """``text`` with each identifier-like URL token replaced; their hashes appended to ``hashes``."""
 
     def swap(match: re.Match[str]) -> str:
@@ -113,10 +117,9 @@ def _tokens_redacted(text: str, hashes: list[str] | None) -> str:
         shape = value_shape(token)
         if not shape.identifier:
             return token
-        if hashes is not None:
-            hashes.append(value_hash(token))
-            if "%" in token:
-                hashes.append(value_hash(unquote(token)))
+        hashes.append(value_hash(token))
+        if "%" in token:
+            hashes.append(value_hash(unquote(token)))
         return placeholder(shape)
 
     return _TOKEN.sub(swap, text)
@@ -128,13 +131,25 @@ def redact_url(url: str, hashes: list[str] | None = None) -> str:
     Scheme, host and the rest of the URL are kept, so hosts, parties and path prefixes classify as before.
     When ``hashes`` is given, the keyed hashes of the identifier-like tokens are appended to it.
     """
+    redacted, found = _redact_url(url)
+    if hashes is not None:
+        hashes.extend(found)
+    return redacted
+
+
+@lru_cache(maxsize=16384)
+def _redact_url(url: str) -> tuple[str, tuple[str, ...]]:
+    """(redacted URL, hashes of what was removed): pure for the process's key, so cached (pages repeat URLs)."""
     scheme, sep, rest = url.partition("://")
     if not sep:
         scheme, rest = "", url
     slash = rest.find("/")
     if slash < 0:
-        return url
+        return url, ()
     authority, tail = rest[:slash], rest[slash:]
+    if not _LONG_TOKEN.search(tail) and not _ID_PARAMETER.search(tail):
+        return url, ()  # no token long enough to be an identifier, no id parameter: the common case
+    hashes: list[str] = []
     path, qmark, query = tail.partition("?")
     path = _tokens_redacted(path, hashes)
     if qmark:
@@ -143,15 +158,14 @@ def redact_url(url: str, hashes: list[str] | None = None) -> str:
             name, eq, value = pair.partition("=")
             if eq and value and placeholder_identifier(value) is None:
                 if name.lower() in ID_PARAMETERS or value_shape(value).identifier:
-                    if hashes is not None:
-                        _tokens_redacted(value, hashes)  # hash what ID syncing would look for
+                    _tokens_redacted(value, hashes)  # hash what ID syncing would look for
                     value = placeholder(value_shape(value))
                 else:
                     value = _tokens_redacted(value, hashes)
             name = _tokens_redacted(name, hashes)
             pairs.append(f"{name}{eq}{value}")
         path += "?" + "&".join(pairs)
-    return f"{scheme}{sep}{authority}{path}"
+    return f"{scheme}{sep}{authority}{path}", tuple(hashes)
 
 
 def _optional_url(url: str | None) -> str | None:
@@ -314,12 +328,11 @@ def redact_site(site: SiteResult) -> SiteResult:
     error = _optional_text(site.error)
     if final_url == site.final_url and error == site.error and all(phases[n] is p for n, p in site.phases.items()):
         return site  # nothing raw left (already redacted, or nothing to hide); findings were made from it
-    ordered = sorted(found.items(), key=lambda kv: len(kv[0]), reverse=True)
+    quoted = re.compile("|".join(re.escape(raw) for raw in sorted(found, key=len, reverse=True))) if found else None
 
     def clean(text: str) -> str:
-        for raw, redacted in ordered:
-            if raw in text:
-                text = text.replace(raw, redacted)
+        if quoted is not None:
+            text = quoted.sub(lambda m: found[m.group(0)], text)
         return redact_text(text)
 
     findings = tuple(_finding(f, clean) for f in site.findings)
