@@ -39,7 +39,7 @@ from auditor.party import registrable_domain
 from auditor.pipeline import build_pipeline
 from auditor.redact import is_redacted, redact_site, redact_url, value_hash
 from auditor.resources import schema_path
-from auditor.results import JOURNAL_FILE, iter_journal, read_results, write_results
+from auditor.results import JOURNAL_FILE, Journal, iter_journal, iter_latest, read_results, write_results
 from auditor.run import AuditPlan
 from auditor.run.journal import RunBook
 
@@ -334,3 +334,22 @@ def test_a_dask_worker_sends_nothing_raw(monkeypatch: pytest.MonkeyPatch, tmp_pa
             assert (VID in _text(sent.site)) is keep
     finally:
         runtime.loop.call_soon_threadsafe(runtime.loop.stop)
+
+
+def test_resume_redacts_the_raw_sites_of_an_older_journal(tmp_path: Path) -> None:
+    with Journal(tmp_path / JOURNAL_FILE) as journal:  # written by a version that kept values
+        journal.append(raw_site())
+    pipeline = build_pipeline(None)
+    plan = AuditPlan(
+        sites=(SiteConfig(url=SITE),),
+        options=AuditOptions(),
+        out_dir=tmp_path,
+        postprocess=pipeline.postprocess,
+        resume=True,
+    )
+    with RunBook(plan) as book:
+        assert not book.todo  # nothing to audit: the journal's evidence is judged again
+    latest = list(iter_latest(tmp_path / JOURNAL_FILE))  # (the older raw line stays in the append-only journal)
+    assert len(latest) == 1 and is_redacted(latest[0]) and latest[0].findings
+    for value in RAW:
+        assert value not in (tmp_path / "results.json").read_text("utf-8"), value
