@@ -39,7 +39,7 @@ from auditor.party import registrable_domain
 from auditor.pipeline import build_pipeline
 from auditor.redact import is_redacted, redact_site, redact_url, value_hash
 from auditor.resources import schema_path
-from auditor.results import JOURNAL_FILE, Journal, iter_journal, iter_latest, read_results, write_results
+from auditor.results import JOURNAL_FILE, Journal, iter_journal, read_results, write_results
 from auditor.run import AuditPlan
 from auditor.run.journal import RunBook
 
@@ -337,11 +337,14 @@ def test_a_dask_worker_sends_nothing_raw(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 
 def test_resume_redacts_the_raw_sites_of_an_older_journal(tmp_path: Path) -> None:
+    failed = SiteResult(url="https://crashed.example/", status="error", error="crashed", phases=raw_site().phases)
     with Journal(tmp_path / JOURNAL_FILE) as journal:  # written by a version that kept values
         journal.append(raw_site())
+        journal.append(failed)  # kept as it is by --resume, not evaluated again
+        journal.append(raw_site())  # a site logged twice: the last line wins
     pipeline = build_pipeline(None)
     plan = AuditPlan(
-        sites=(SiteConfig(url=SITE),),
+        sites=(SiteConfig(url=SITE), SiteConfig(url=failed.url)),
         options=AuditOptions(),
         out_dir=tmp_path,
         postprocess=pipeline.postprocess,
@@ -349,7 +352,9 @@ def test_resume_redacts_the_raw_sites_of_an_older_journal(tmp_path: Path) -> Non
     )
     with RunBook(plan) as book:
         assert not book.todo  # nothing to audit: the journal's evidence is judged again
-    latest = list(iter_latest(tmp_path / JOURNAL_FILE))  # (the older raw line stays in the append-only journal)
-    assert len(latest) == 1 and is_redacted(latest[0]) and latest[0].findings
-    for value in RAW:
-        assert value not in (tmp_path / "results.json").read_text("utf-8"), value
+    latest = list(iter_journal(tmp_path / JOURNAL_FILE))  # rewritten: one redacted line per site
+    assert [s.url for s in latest] == [SITE, failed.url] and all(is_redacted(s) for s in latest)
+    assert latest[0].findings and latest[1].status == "error"
+    for name in (JOURNAL_FILE, "results.json"):
+        text = (tmp_path / name).read_text("utf-8")
+        assert not any(value in text for value in RAW), name
