@@ -17,7 +17,7 @@ from auditor.formats import Format, FormatError, parse_format
 from auditor.knowledge import KnowledgeBase, classify_site
 from auditor.model import RunResult, SiteResult
 from auditor.policy import DEFAULT_PACKS, RuleSet, apply_baseline, evaluate, load_baseline, load_rules
-from auditor.redact import redact_site
+from auditor.redact import redact_site, values_kept
 from auditor.results import write_results
 from auditor.verdict import exit_code_for
 from auditor.yamlutil import ConfigError
@@ -168,5 +168,4 @@ def replay_pipeline(run: RunResult, packs: Sequence[str] | None, knowledge: Sequ
             site_packs[site.url] = _merge(names, extra)
         else:
             site_packs[site.url] = own
-    keep = bool(run.options.get("keep_values", False))
-    return dataclasses.replace(_pipeline(names, site_packs, knowledge), keep_values=keep)
+    return dataclasses.replace(_pipeline(names, site_packs, knowledge), keep_values=values_kept(run))

@@ -41,6 +41,7 @@ from auditor.model import (
     Finding,
     PhaseResult,
     Request,
+    RunResult,
     SetCookieHeader,
     SiteResult,
     Subject,
@@ -337,3 +338,19 @@ def redact_site(site: SiteResult) -> SiteResult:
 
     findings = tuple(_finding(f, clean) for f in site.findings)
     return replace(site, final_url=final_url, error=error, phases=phases, findings=findings)
+
+
+def values_kept(run: RunResult) -> bool:
+    """Whether ``run`` was audited with ``--keep-values`` (recorded in its options)."""
+    return bool(run.options.get("keep_values", False))
+
+
+def redact_run(run: RunResult) -> RunResult:
+    """``run`` with every site redacted, unless it was audited with ``--keep-values`` (then as it is).
+
+    What the formats render: an older results file with raw values is shown redacted too.
+    """
+    if values_kept(run):
+        return run
+    sites = tuple(redact_site(s) for s in run.sites)
+    return run if all(a is b for a, b in zip(sites, run.sites, strict=True)) else replace(run, sites=sites)

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 import auditor.cli.rules  # noqa: F401  (registers the commands)
 from auditor.cli.app import app
 from auditor.config import AuditOptions, SiteConfig
+from auditor.formats import Format, render
 from auditor.knowledge import classify_site
 from auditor.knowledge.shape import placeholder_identifier, value_shape
 from auditor.model import (
@@ -358,3 +359,14 @@ def test_resume_redacts_the_raw_sites_of_an_older_journal(tmp_path: Path) -> Non
     for name in (JOURNAL_FILE, "results.json"):
         text = (tmp_path / name).read_text("utf-8")
         assert not any(value in text for value in RAW), name
+
+
+@pytest.mark.parametrize("fmt", [Format.JSON, Format.HTML, Format.JUNIT, Format.SARIF, Format.MARKDOWN, Format.CONSOLE])
+def test_outputs_of_an_older_raw_run_are_redacted_unless_values_were_kept(fmt: Format) -> None:
+    evaluated = build_pipeline(None, keep_values=True).postprocess(raw_site())  # findings quote raw URLs
+    older = RunResult(ToolInfo("t", "0"), BrowserInfo(), "2026-01-01T00:00:00Z", None, (), (evaluated,))
+    text = render(older, fmt, show_values=True)
+    assert not any(value in text for value in RAW), fmt
+    kept = RunResult(**{**older.__dict__, "options": {"keep_values": True}})
+    if fmt in (Format.JSON, Format.HTML):  # the evidence file, and the report's cookie table when asked
+        assert VID in render(kept, fmt, show_values=True)

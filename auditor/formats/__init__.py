@@ -29,6 +29,7 @@ from auditor.formats.github import github_annotations
 from auditor.formats.interface import Format, FormatError, Formatter, RenderOptions
 from auditor.formats.markdown import render_markdown
 from auditor.model import RunResult
+from auditor.redact import redact_run
 
 _FORMATTERS: dict[Format, Formatter] = {
     Format.JSON: json.FORMATTER,
@@ -82,8 +83,10 @@ def render(
 
     ``show_values`` reveals cookie values in the human formats; ``results_path`` is the
     ``results.json`` the run came from (screenshots are embedded relative to it, and its SHA-256 is
-    reported as provenance).
+    reported as provenance). Values are rendered only for a run audited with ``--keep-values``: any
+    other run is redacted first (:func:`auditor.redact.redact_run`; a no-op on redacted results).
     """
+    run = redact_run(run)
     options = RenderOptions(show_values=show_values, results_path=Path(results_path) if results_path else None)
     return get_formatter(fmt).render(run, options)
 
@@ -132,6 +135,7 @@ def write_ci_outputs(run: RunResult, file: TextIO | None = None) -> None:
     Annotations never go to stdout: the runner reads workflow commands from both streams, and stdout
     is for machine output (``consent-audit check -o -`` writes JSON there).
     """
+    run = redact_run(run)  # as render(): values only of a run that kept them
     if os.environ.get("GITHUB_ACTIONS") == "true":
         target = file or sys.stderr
         target.write(github_annotations(run))
@@ -150,4 +154,4 @@ def print_console_summary(run: RunResult, file: TextIO | None = None) -> None:
     """
     target = file or sys.stderr
     terminal = hasattr(target, "isatty") and target.isatty()
-    console.print_summary(run, target, terminal=terminal)
+    console.print_summary(redact_run(run), target, terminal=terminal)
