@@ -105,6 +105,9 @@ class AuditOptions:
     sandbox: bool | None = None
     """Run Chromium with its sandbox; ``None``: as ``$CONSENT_AUDIT_SANDBOX`` says (off when unset, as
     Playwright's default). The sandbox needs a non-root user and user namespaces (see docs/ci.md)."""
+    keep_values: bool = False
+    """Keep cookie values, identifiers in URLs and TC strings raw (``--keep-values``); off: redacted
+    (:func:`auditor.redact.redact_site`) before anything is journaled, sent or written."""
 
 
 _SITES_SCHEMA: dict[str, Any] | None = None

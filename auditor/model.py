@@ -12,7 +12,7 @@ import dataclasses
 import time
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 
@@ -70,7 +70,8 @@ class Cookie:
 
     name: str
     value: str
-    """Raw value; reports hide it unless asked (it can hold personal identifiers)."""
+    """The value: redacted by default (``<redacted: 26 chars, identifier>``, see :mod:`auditor.redact`),
+    raw only when the audit ran with ``--keep-values``; reports hide it unless asked."""
     domain: str
     """Cookie domain as stored by the browser (a leading dot means it is sent to subdomains)."""
     path: str
@@ -88,6 +89,11 @@ class Cookie:
     set_by: Literal["header", "script", "unknown"]
     """Whether a ``Set-Cookie`` response header set it, or script (``document.cookie``)."""
     classification: Classification | None = None
+    shape: ValueShape | None = None
+    """The shape of the value, recorded when the value is redacted (``None``: the value is raw)."""
+    value_hash: str | None = None
+    """Keyed hash (HMAC-SHA256 with a per-run key never written) of an identifier-like value, recorded when
+    the value is redacted: lets ID syncing be detected within the site's result without the value."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,9 @@ class Request:
     """The Google Consent Mode state a Google tag request carried, decoded (``None``: none, or not a Google tag)."""
     cname: tuple[str, ...] = ()
     """The CNAME chain of a first-party host, resolved after collection (empty: none, or not resolved)."""
+    token_hashes: tuple[str, ...] = ()
+    """Keyed hashes of the identifier-like tokens of the URL (path, query, fragment), recorded when the
+    URL is redacted (as :attr:`Cookie.value_hash`), so ID syncing can still be detected."""
 
 
 @dataclass(frozen=True)
@@ -331,6 +340,7 @@ class TcfState:
 
     source: Literal["api", "cookie"]
     tc_string: str | None
+    """The TC string, redacted by default (the decoded fields below are kept)."""
     valid: bool
     """Whether the TC string decoded strictly (a truncated string is not consent)."""
     error: str | None = None
@@ -519,6 +529,17 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, Mapping):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     return obj
+
+
+def map_strings(data: Any, fn: Callable[[str], str]) -> Any:
+    """Plain data (as :func:`to_jsonable` writes it) with ``fn`` applied to every string value (keys kept)."""
+    if isinstance(data, str):
+        return fn(data)
+    if isinstance(data, Mapping):
+        return {k: map_strings(v, fn) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return type(data)(map_strings(v, fn) for v in data)
+    return data
 
 
 @typing.no_type_check

@@ -7,7 +7,6 @@ The same steps serve ``audit`` (per site, as each finishes) and ``check`` (on a 
 from __future__ import annotations
 
 import dataclasses
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from auditor.knowledge.community import CommunityData
 from auditor.knowledge.consentmode import annotate_site
 from auditor.model import DataInfo, RunResult, SiteResult
 from auditor.policy import DEFAULT_PACKS, RuleSet, apply_baseline, evaluate, load_baseline, load_rules
+from auditor.redact import redact_site, values_kept
 from auditor.results import write_results
 from auditor.verdict import exit_code_for
 from auditor.yamlutil import ConfigError
@@ -40,6 +40,8 @@ class Pipeline:
     """Outputs to write beside ``results.json`` (validated when the pipeline is built)."""
     site_packs: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     """The packs of each site of ``site_rules`` (recorded in ``SiteResult.rule_packs``), by URL."""
+    keep_values: bool = False
+    """Keep raw values (``--keep-values``); off: each site is redacted before it is classified."""
 
     @property
     def data(self) -> tuple[DataInfo, ...]:
@@ -55,9 +57,17 @@ class Pipeline:
         return tuple(sorted(ids))
 
     def postprocess(self, site: SiteResult) -> SiteResult:
-        """Decode Consent Mode signals, classify the evidence of one site and evaluate its rules (pure, fast);
-        record its packs and rules."""
-        classified = classify_site(annotate_site(site), self.knowledge)
+        """Decode Consent Mode signals, redact the values of one site (unless kept), classify its evidence
+        and evaluate its rules.
+
+        Pure and fast; records the site's packs and rules. Consent Mode is decoded from the raw URLs first
+        (the decoded signal is kept); classification and rules then see the redacted evidence, so ``check``
+        on the saved results judges exactly what the live run judged.
+        """
+        site = annotate_site(site)
+        if not self.keep_values:
+            site = redact_site(site)
+        classified = classify_site(site, self.knowledge)
         rules = self.site_rules.get(site.url, self.rules)
         return dataclasses.replace(
             classified,
@@ -92,17 +102,9 @@ class Pipeline:
             print(f"wrote {path}", file=sys.stderr)
         for entry in fixed:
             print(f"fixed (no longer found, remove from the baseline): {entry}", file=sys.stderr)
-        if os.environ.get("GITHUB_ACTIONS") == "true":
-            from auditor.formats import github_annotations
+        from auditor.formats import print_console_summary, write_ci_outputs
 
-            print(github_annotations(run))
-        summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary:
-            from auditor.formats import append_step_summary
-
-            append_step_summary(run, summary)
-        from auditor.formats import print_console_summary
-
+        write_ci_outputs(run)  # annotations on stderr, step summary
         print_console_summary(run)
         return exit_code_for(run, fail_on)
 
@@ -113,11 +115,14 @@ def build_pipeline(
     knowledge: Sequence[str | Path] = (),
     formats: Sequence[str] = (),
     community: CommunityData | None = None,
+    *,
+    keep_values: bool = False,
 ) -> Pipeline:
     """Load the knowledge base and every rule pack (global and per site), check the output formats.
 
     ``community``: the community layer (default: only the shipped data; the CLI passes the data cache's).
-    Raises ``ConfigError`` naming the bad file, pack or format: all before any browser starts.
+    ``keep_values`` (``--keep-values``) turns redaction off. Raises ``ConfigError`` naming the bad file,
+    pack or format: all before any browser starts.
     """
     try:
         chosen = tuple(parse_format(f) for f in formats)
@@ -125,7 +130,7 @@ def build_pipeline(
         raise ConfigError(str(exc)) from None
     names = tuple(packs or DEFAULT_PACKS)
     site_packs = {s.url: _merge(names, s.rules) for s in sites if s.rules}
-    return _pipeline(names, site_packs, knowledge, community, chosen)
+    return dataclasses.replace(_pipeline(names, site_packs, knowledge, community, chosen), keep_values=keep_values)
 
 
 def _merge(*packs: Sequence[str]) -> tuple[str, ...]:
@@ -167,8 +172,9 @@ def replay_pipeline(
     Without ``packs``, a site keeps its recorded ``SiteResult.rule_packs`` (else the run's
     ``rule_packs``, else :data:`DEFAULT_PACKS`). With ``packs``, they replace the run-wide packs, and
     a site's own extra packs (those it had beyond the run's, from ``sites.yaml``) are still added on
-    top: a site's policy pack is never dropped silently. ``ConfigError`` names a pack that cannot be
-    loaded (e.g. a site pack file that is not there any more).
+    top: a site's policy pack is never dropped silently. Values stay raw only when the run kept them
+    (``options.keep_values``); an older run's raw values are redacted. ``ConfigError`` names a pack
+    that cannot be loaded (e.g. a site pack file that is not there any more).
     """
     recorded = tuple(run.rule_packs) or DEFAULT_PACKS
     names = tuple(packs) if packs else recorded
@@ -180,4 +186,4 @@ def replay_pipeline(
             site_packs[site.url] = _merge(names, extra)
         else:
             site_packs[site.url] = own
-    return _pipeline(names, site_packs, knowledge, community)
+    return dataclasses.replace(_pipeline(names, site_packs, knowledge, community), keep_values=values_kept(run))

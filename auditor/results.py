@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +141,23 @@ def iter_latest(journal_path: str | Path, order: Iterable[str] = ()) -> Iterator
     """Like :func:`iter_latest_raw`, as :class:`SiteResult` objects (one at a time)."""
     for data in iter_latest_raw(journal_path, order):
         yield from_jsonable(SiteResult, data)
+
+
+def rewrite_journal(
+    journal_path: str | Path, transform: Callable[[SiteResult], SiteResult], order: Iterable[str] = ()
+) -> None:
+    """Rewrite a journal with only the last line of each site, passed through ``transform`` (atomically).
+
+    One site in memory at a time; the new file replaces the old one only once complete and fsynced.
+    """
+    journal = Path(journal_path)
+    tmp = journal.with_name(journal.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as dst:
+        for site in iter_latest(journal, order):
+            dst.write(json.dumps(to_jsonable(transform(site)), ensure_ascii=False) + "\n")
+        dst.flush()
+        os.fsync(dst.fileno())
+    os.replace(tmp, journal)
 
 
 def write_results_from_journal(

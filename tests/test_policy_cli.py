@@ -162,8 +162,21 @@ def test_check_under_github_actions_annotates_and_writes_the_step_summary(
     path = results_file(tmp_path, visit(QUOTIDIEN))
     result = runner.invoke(app, ["check", str(path), "-r", "baseline"])
     assert result.exit_code == ExitCode.FINDINGS
-    assert "::error" in result.stdout and "baseline-third-party-tracker-cookie" in result.stdout
+    assert "::error" in result.stderr and "baseline-third-party-tracker-cookie" in result.stderr
+    assert "::" not in result.stdout  # annotations go to stderr (the runner reads both streams)
     assert "baseline-third-party-tracker-cookie" in summary.read_text("utf-8")
+
+
+def test_check_to_stdout_under_github_actions_writes_pure_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    path = results_file(tmp_path, visit(QUOTIDIEN))
+    result = runner.invoke(app, ["check", str(path), "-r", "baseline", "-o", "-"])
+    assert result.exit_code == ExitCode.FINDINGS
+    checked = json.loads(result.stdout)  # the whole of stdout is the results document
+    assert checked["schema_version"] == 1 and checked["sites"][0]["findings"]
+    assert result.stderr.startswith("::error title=consent-audit verdict::")
+    assert "::error title=" in result.stderr and "baseline-third-party-tracker-cookie" in result.stderr
 
 
 def test_check_replays_the_packs_recorded_for_each_site(tmp_path: Path) -> None:

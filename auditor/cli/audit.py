@@ -113,7 +113,12 @@ def execute(
     try:
         community = load_community(data_dir())
         pipeline = build_pipeline(
-            rules, sites, knowledge=list(knowledge or []), formats=formats or [], community=community
+            rules,
+            sites,
+            knowledge=list(knowledge or []),
+            formats=formats or [],
+            community=community,
+            keep_values=options.keep_values,
         )
     except (ConfigError, DataError) as exc:
         fail(str(exc))
@@ -228,6 +233,14 @@ def audit(
         ),
     ] = None,
     retries: Annotated[int, typer.Option(help="Extra attempts for a site failing with a transient network error.")] = 1,
+    keep_values: Annotated[
+        bool,
+        typer.Option(
+            "--keep-values",
+            help="Keep cookie values, identifiers in URLs and TC strings raw in results.json, the journal and "
+            "every output (default: redacted, their shape and a keyed hash kept; recorded in results.json options).",
+        ),
+    ] = False,
     resume: Annotated[
         bool,
         typer.Option(
@@ -291,6 +304,7 @@ def audit(
         screenshots=screenshots,
         retries=retries,
         sandbox=sandbox,
+        keep_values=keep_values,
     )
     execute(
         site_list,

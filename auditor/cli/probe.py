@@ -29,6 +29,7 @@ from auditor.cli.app import (
     fail,
 )
 from auditor.config import AuditOptions, SiteConfig, sites_from_urls
+from auditor.formats.text import one_line, printable
 from auditor.model import to_jsonable
 from auditor.yamlutil import ConfigError
 
@@ -83,7 +84,7 @@ def render(report: Any) -> str:
     for other in banner.other_dialogs if banner is not None else ():
         lines.append(f"  not it: {other}")
     if banner is not None and banner.text:
-        lines.append(f"  text: {banner.text[:240]}{'…' if len(banner.text) > 240 else ''}")
+        lines.append(f"  text: {one_line(banner.text, 240)}")
     if banner is not None:
         for layer in sorted({c.layer for c in banner.controls}):
             lines.append(f"layer {layer}")
@@ -104,7 +105,7 @@ def render(report: Any) -> str:
         )
     for note in report.notes:
         lines.append(f"note       {note}")
-    return "\n".join(lines)
+    return printable("\n".join(lines))  # page strings: no escape sequence, control or bidi character
 
 
 @app.command()

@@ -16,7 +16,6 @@ Machine output (``--json``, ``-o -``) goes to stdout; summaries and errors to st
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -246,12 +245,7 @@ def check_command(
 
 def _print_summary(run: RunResult) -> None:
     """The console summary (stderr), and under GitHub Actions the annotations and step summary, as ``audit``."""
-    from auditor.formats import Format, github_annotations, print_console_summary, render
+    from auditor.formats import print_console_summary, write_ci_outputs
 
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        print(github_annotations(run))
-    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if step_summary:
-        with open(step_summary, "a", encoding="utf-8") as fh:
-            fh.write(render(run, Format.MARKDOWN))
+    write_ci_outputs(run)  # annotations on stderr: `check -o -` keeps stdout pure JSON
     print_console_summary(run)

@@ -11,6 +11,8 @@ What the CLI calls::
     console_summary(run)      -> rich renderable; print_console_summary(run) prints it to stderr
     github_annotations(run)   -> workflow commands, when GITHUB_ACTIONS=true
     append_step_summary(run, os.environ["GITHUB_STEP_SUMMARY"])  when that variable is set
+    write_ci_outputs(run)     -> both, as the environment asks (annotations on stderr: stdout stays
+                                 machine output, e.g. ``check -o -``)
 """
 
 from __future__ import annotations
@@ -21,14 +23,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from rich.console import Console
-
 from auditor.formats import console, csv, html, json, junit, markdown, sarif
 from auditor.formats.console import console_summary
 from auditor.formats.github import github_annotations
 from auditor.formats.interface import Format, FormatError, Formatter, RenderOptions
 from auditor.formats.markdown import render_markdown
 from auditor.model import RunResult
+from auditor.redact import redact_run
 
 _FORMATTERS: dict[Format, Formatter] = {
     Format.JSON: json.FORMATTER,
@@ -54,6 +55,7 @@ __all__ = [
     "parse_format",
     "print_console_summary",
     "render",
+    "write_ci_outputs",
     "write_outputs",
 ]
 
@@ -81,8 +83,10 @@ def render(
 
     ``show_values`` reveals cookie values in the human formats; ``results_path`` is the
     ``results.json`` the run came from (screenshots are embedded relative to it, and its SHA-256 is
-    reported as provenance).
+    reported as provenance). Values are rendered only for a run audited with ``--keep-values``: any
+    other run is redacted first (:func:`auditor.redact.redact_run`; a no-op on redacted results).
     """
+    run = redact_run(run)
     options = RenderOptions(show_values=show_values, results_path=Path(results_path) if results_path else None)
     return get_formatter(fmt).render(run, options)
 
@@ -125,14 +129,29 @@ def append_step_summary(run: RunResult, path: str | Path) -> None:
         fh.write(render_markdown(run))
 
 
-def print_console_summary(run: RunResult, file: TextIO | None = None) -> None:
-    """Print :func:`console_summary` to ``file`` (stderr by default: stdout is for machine output).
+def write_ci_outputs(run: RunResult, file: TextIO | None = None) -> None:
+    """Under GitHub Actions the annotations (to ``file``, default stderr); with ``$GITHUB_STEP_SUMMARY`` the summary.
 
-    Meant for the CLI, which alone prints; colours follow the terminal (and ``NO_COLOR``). Into a pipe
-    or a CI log (not a terminal, no ``COLUMNS``) the tables are laid out as wide as ``--format console``,
-    not squeezed into 80 columns.
+    Annotations never go to stdout: the runner reads workflow commands from both streams, and stdout
+    is for machine output (``consent-audit check -o -`` writes JSON there).
+    """
+    run = redact_run(run)  # as render(): values only of a run that kept them
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        target = file or sys.stderr
+        target.write(github_annotations(run))
+        target.flush()
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        append_step_summary(run, summary)
+
+
+def print_console_summary(run: RunResult, file: TextIO | None = None) -> None:
+    """Print the console summary to ``file`` (stderr by default: stdout is for machine output).
+
+    Meant for the CLI, which alone prints. On an interactive terminal: rich tables when they fit
+    (colours follow the terminal and ``NO_COLOR``); into a pipe or a CI log: whole lines, never
+    wrapped, whatever the width (:func:`auditor.formats.console.summary_lines`).
     """
     target = file or sys.stderr
-    wide = not (hasattr(target, "isatty") and target.isatty()) and not os.environ.get("COLUMNS")
-    width = console.ConsoleFormatter.width if wide else None
-    Console(file=target, soft_wrap=False, width=width).print(console_summary(run))
+    terminal = hasattr(target, "isatty") and target.isatty()
+    console.print_summary(redact_run(run), target, terminal=terminal)

@@ -51,8 +51,9 @@ def github_annotations(run: RunResult, limit: int = MAX_ANNOTATIONS) -> str:
         site = s.site
         label = s.label
         if site.status == "error":
-            title = escape_property(f"{label}: not audited")
-            lines.append((0, f"::error title={title}::{escape_data(site.error or 'no reason recorded')}"))
+            title = escape_property(one_line(f"{label}: not audited", 200))
+            reason = escape_data(one_line(site.error or "no reason recorded", 1000))
+            lines.append((0, f"::error title={title}::{reason}"))
             continue
         for gap in s.gaps:
             if gap.kind != "rule":

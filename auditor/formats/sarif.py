@@ -11,6 +11,8 @@ Mapping:
 - a site that could not be audited → an ``error`` tool-execution notification, and the invocation's
   ``executionSuccessful`` is false; what was not evaluated on an incomplete site (a phase missing or
   failed, a consent click not made or not confirmed) → a ``warning`` notification per gap;
+- every message, logical name, subject and evidence string is :func:`~auditor.formats.text.printable`
+  (page strings carry no control, escape or bidi character; ``results.json`` keeps them exact);
 - the run's verdict (:mod:`auditor.verdict`) → the run's ``properties``: ``verdict``, ``exitCode``,
   ``failOn``.
 
@@ -28,7 +30,8 @@ from urllib.parse import quote
 from auditor.formats.common import policy_quote, quote_label, source_title, source_url
 from auditor.formats.interface import Format, Formatter, RenderOptions
 from auditor.formats.summary import site_label
-from auditor.model import Finding, RunResult, SiteResult
+from auditor.formats.text import printable
+from auditor.model import Finding, RunResult, SiteResult, map_strings
 from auditor.verdict import gaps, run_fail_on, run_verdict
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -69,7 +72,7 @@ def _rule(finding: Finding) -> dict[str, Any]:
         rule["helpUri"] = _uri(help_uri)
     quote = policy_quote(source)
     if quote:
-        rule["help"] = {"text": f"{quote_label(source)}: {quote}"}
+        rule["help"] = {"text": printable(f"{quote_label(source)}: {quote}")}
     return rule
 
 
@@ -79,15 +82,15 @@ def _result(site: SiteResult, f: Finding, rule_index: int) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": rule_index,
-        "message": {"text": f.message},
+        "message": {"text": printable(f.message)},
         "locations": [
             {
                 "physicalLocation": {"artifactLocation": {"uri": _uri(site.final_url or site.url)}},
                 "logicalLocations": [
                     {
-                        "name": str(logical_name),
-                        "fullyQualifiedName": "/".join(
-                            str(x) for x in (site_label(site), f.phase or "site", subject.kind, logical_name)
+                        "name": printable(logical_name),
+                        "fullyQualifiedName": printable(
+                            "/".join(str(x) for x in (site_label(site), f.phase or "site", subject.kind, logical_name))
                         ),
                         "kind": subject.kind,
                     }
@@ -100,8 +103,10 @@ def _result(site: SiteResult, f: Finding, rule_index: int) -> dict[str, Any]:
             "phase": f.phase,
             "severity": f.severity,
             "outcome": f.outcome,
-            "subject": {"kind": subject.kind, "name": subject.name, "domain": subject.domain, "url": subject.url},
-            "evidence": json.loads(json.dumps(dict(f.evidence), default=str)),
+            "subject": map_strings(
+                {"kind": subject.kind, "name": subject.name, "domain": subject.domain, "url": subject.url}, printable
+            ),
+            "evidence": map_strings(json.loads(json.dumps(dict(f.evidence), default=str)), printable),
         },
     }
     if f.outcome == "error":
@@ -126,7 +131,9 @@ def sarif_log(run: RunResult) -> dict[str, Any]:
             notifications.append(
                 {
                     "level": "error",
-                    "message": {"text": f"{site.url} could not be audited: {site.error or 'no reason recorded'}"},
+                    "message": {
+                        "text": printable(f"{site.url} could not be audited: {site.error or 'no reason recorded'}")
+                    },
                     "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(site.url)}}}],
                 }
             )
@@ -137,7 +144,7 @@ def sarif_log(run: RunResult) -> dict[str, Any]:
                 notifications.append(
                     {
                         "level": "warning",
-                        "message": {"text": f"{site.url}: not evaluated: {gap.detail}"},
+                        "message": {"text": printable(f"{site.url}: not evaluated: {gap.detail}")},
                         "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(site.url)}}}],
                         "properties": {"gap": gap.kind, "phase": gap.phase},
                     }

@@ -1,9 +1,11 @@
 """The Jinja2 environment of the HTML outputs, and the helpers that keep them self-contained and safe.
 
 Templates and assets live in the top-level ``reports/`` folder (:func:`auditor.resources.data_dir`).
-Autoescaping is on for everything; the only strings marked safe are our own CSS and JS assets,
-inlined so a report opens offline and makes no request. Links are emitted only for ``http(s)``
-URLs, so a ``javascript:`` URL recorded from a page is shown as text and never becomes clickable.
+Autoescaping is on for everything, and every string printed is first made
+:func:`~auditor.formats.text.printable` (no control, escape or bidi character); the only strings
+marked safe are our own CSS and JS assets, inlined so a report opens offline and makes no request.
+Links are emitted only for ``http(s)`` URLs, so a ``javascript:`` URL recorded from a page is shown
+as text and never becomes clickable.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from auditor.formats.interface import FormatError
+from auditor.formats.text import printable
 from auditor.resources import data_dir
 
 IMAGE_SIGNATURES: dict[bytes, str] = {
@@ -83,6 +86,13 @@ def read_image(relative: str, base: Path | None) -> tuple[str | None, str | None
     return None, "not a PNG, JPEG or WebP image"
 
 
+def finalize(value: object) -> object:
+    """Each ``{{ expression }}`` of a template: strings made :func:`~auditor.formats.text.printable`, markup kept."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return printable(value)
+    return value
+
+
 def asset(name: str) -> Markup:
     """An asset of ``reports/assets`` as trusted markup, for inlining in ``<style>``/``<script>``."""
     try:
@@ -103,6 +113,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=finalize,
     )
     env.filters["href"] = safe_href
     env.filters["pretty_json"] = pretty_json

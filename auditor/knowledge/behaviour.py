@@ -12,17 +12,22 @@ reasons as evidence:
   or not (ID syncing), or answered like a beacon (a
   204, or an image of at most 200 bytes) while its query carries an identifier-like value;
 * a storage key whose value is identifier-like, in localStorage, or in a third party's frame.
+
+Values are usually redacted before classification (:mod:`auditor.redact`): a cookie is then judged
+by its recorded :attr:`~auditor.model.Cookie.shape`, ID syncing by keyed hashes
+(:attr:`~auditor.model.Cookie.value_hash` against :attr:`~auditor.model.Request.token_hashes`) and a
+beacon's query by its placeholders, so a raw and a redacted result are judged alike.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from auditor.knowledge.entries import UNCLASSIFIED_IDENTIFIER
-from auditor.knowledge.shape import value_shape
+from auditor.knowledge.shape import looks_like_identifier, url_tokens, value_shape
 from auditor.model import Classification, Cookie, Request, StorageItem, ValueShape
 
 FIRST_PARTY_MIN_DAYS = 30.0
@@ -39,7 +44,10 @@ TECHNICAL_NAME = re.compile(
 )
 """Names of technical cookies and keys (sessions, CSRF, load balancers, consent choices, preferences)."""
 
-_URL_SPLIT = re.compile(r"[/?&=;,#]+")
+
+def cookie_shape(cookie: Cookie) -> ValueShape:
+    """The shape of a cookie's value: the one recorded when it was redacted, else computed from the value."""
+    return cookie.shape if cookie.shape is not None else value_shape(cookie.value)
 
 
 def _reason_value(shape: ValueShape) -> str:
@@ -65,27 +73,37 @@ def _judged(what: str, reasons: Iterable[str]) -> Classification:
 class SyncIndex:
     """Identifier-like values of a phase's cookies (known or not), to spot them in other sites' request URLs.
 
-    An unknown host receiving a known tracker's identifier (Criteo's ``uid``) is ID syncing too.
+    An unknown host receiving a known tracker's identifier (Criteo's ``uid``) is ID syncing too. Raw
+    values are matched against the URL's tokens, redacted ones by their keyed hashes.
     """
 
     owners: Mapping[str, tuple[str, str]]
-    """value → (cookie name, registrable domain of the cookie)."""
+    """value → (cookie name, registrable domain of the cookie), for raw values."""
+    hashed: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """value hash → (cookie name, registrable domain of the cookie), for redacted values."""
 
     @classmethod
     def of(cls, cookies: Iterable[Cookie]) -> SyncIndex:
         """Index the identifier-like values of ``cookies``."""
-        owners = {c.value: (c.name, c.registrable_domain) for c in cookies if value_shape(c.value).identifier}
-        return cls(owners)
+        owners: dict[str, tuple[str, str]] = {}
+        hashed: dict[str, tuple[str, str]] = {}
+        for c in cookies:
+            if c.value_hash is not None:
+                hashed[c.value_hash] = (c.name, c.registrable_domain)
+            elif c.shape is None and value_shape(c.value).identifier:
+                owners[c.value] = (c.name, c.registrable_domain)
+        return cls(owners, hashed)
 
     def carried_by(self, request: Request) -> tuple[str, str] | None:
         """(cookie name, cookie site) whose value ``request`` carries to another site, if any."""
+        if self.hashed:
+            for digest in request.token_hashes:
+                owner = self.hashed.get(digest)
+                if owner is not None and owner[1] != request.registrable_domain:
+                    return owner
         if not self.owners:
             return None
-        rest = request.url.split("://", 1)[-1]
-        slash = rest.find("/")
-        if slash < 0:
-            return None
-        for token in _URL_SPLIT.split(rest[slash:]):
+        for token in url_tokens(request.url):
             owner = self.owners.get(token) or (self.owners.get(unquote(token)) if "%" in token else None)
             if owner is not None and owner[1] != request.registrable_domain:
                 return owner
@@ -97,7 +115,7 @@ def judge_cookie(cookie: Cookie, synced_to: Iterable[str] = ()) -> Classificatio
 
     ``synced_to`` lists the hosts of other sites whose request URLs carried the cookie's value.
     """
-    shape = value_shape(cookie.value)
+    shape = cookie_shape(cookie)
     if not shape.identifier:
         return None
     hosts = sorted(set(synced_to))
@@ -129,7 +147,7 @@ def _query_identifier(url: str) -> str | None:
         return None
     for pair in query.split("&"):
         name, _, value = pair.partition("=")
-        if value and value_shape(value).identifier:
+        if value and looks_like_identifier(value):
             return name or "(unnamed)"
     return None
 

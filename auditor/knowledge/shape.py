@@ -168,3 +168,33 @@ def _random_and_timestamp(tokens: list[str]) -> bool:
     """
     numbers = [t for t in tokens if t.isdigit() and len(t) >= 8]
     return len(numbers) >= 2 and any(_is_timestamp(t) for t in numbers)
+
+
+_PLACEHOLDER = re.compile(r"<redacted: (\d+) chars(, identifier)?>")
+_URL_SPLIT = re.compile(r"[/?&=;,#]+")
+
+
+def placeholder(shape: ValueShape) -> str:
+    """What a redacted value is replaced with: ``<redacted: 26 chars, identifier>`` (obvious, and still a string)."""
+    return f"<redacted: {shape.length} chars{', identifier' if shape.identifier else ''}>"
+
+
+def placeholder_identifier(text: str) -> bool | None:
+    """Whether the placeholder ``text`` stands for an identifier-like value (``None``: ``text`` is no placeholder)."""
+    found = _PLACEHOLDER.fullmatch(text)
+    return None if found is None else found.group(2) is not None
+
+
+def looks_like_identifier(value: str) -> bool:
+    """Whether ``value`` is identifier-like: by :func:`value_shape`, or a placeholder standing for such a value."""
+    flag = placeholder_identifier(value)
+    return value_shape(value).identifier if flag is None else flag
+
+
+def url_tokens(url: str) -> list[str]:
+    """The tokens of a URL's path, query and fragment (split on ``/?&=;,#``), where ID syncing looks for values."""
+    rest = url.split("://", 1)[-1]
+    slash = rest.find("/")
+    if slash < 0:
+        return []
+    return [t for t in _URL_SPLIT.split(rest[slash:]) if t]

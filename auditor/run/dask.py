@@ -48,6 +48,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 from auditor.browser.collect import slug
 from auditor.config import AuditOptions, SiteConfig
 from auditor.model import BrowserInfo, SiteResult
+from auditor.redact import redact_site
 from auditor.run.journal import RunBook, RunObserver, RunSummary
 from auditor.run.memory import default_memory_budget_mb
 from auditor.run.pool import CLOSE_TIMEOUT, DEFAULT_RESTART_AFTER, BrowserPool
@@ -160,6 +161,8 @@ class WorkerRuntime:
         future = asyncio.run_coroutine_threadsafe(audit_site(pool, site, plan), self.loop)
         collected = future.result()
         result = apply_postprocess(job.postprocess, collected)
+        if not job.options.keep_values:  # nothing raw leaves the worker (a no-op when the pipeline redacted)
+            result = redact_site(result)
         return RemoteResult(site=result, files=_take_files(result, scratch), browser=pool.info, worker=worker)
 
 

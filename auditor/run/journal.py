@@ -19,12 +19,14 @@ from typing import Protocol
 from auditor import __version__
 from auditor.config import AuditOptions, SiteConfig
 from auditor.model import BrowserInfo, RunResult, SiteResult, ToolInfo, iso_now, to_jsonable
+from auditor.redact import redact_site
 from auditor.results import (
     JOURNAL_FILE,
     RESULTS_FILE,
     Journal,
     iter_latest,
     read_results,
+    rewrite_journal,
     write_results_from_journal,
 )
 from auditor.run.site import AuditPlan, Executor, apply_postprocess
@@ -164,6 +166,8 @@ class RunBook:
         """Provenance for ``results.json``: set by the executor once its browser is known."""
         self._journal: Journal | None = None
         self._closed = False
+        self._raw_in_journal = False
+        """A resumed journal held raw values (an older version, or a run with ``--keep-values``)."""
 
     @property
     def resuming(self) -> bool:
@@ -196,10 +200,15 @@ class RunBook:
         assert self._journal is not None
         kept = {s.url for s in self.plan.sites} - {s.url for s in self.todo}
         changed = 0
+        keep_values = self.plan.options.keep_values
         for site in iter_latest(self.summary.journal_path, [s.url for s in self.plan.sites]):
+            if not keep_values and redact_site(site) is not site:
+                self._raw_in_journal = True  # rewritten redacted when the run closes
             if site.url not in kept or site.status != "ok":
                 continue
             again = apply_postprocess(self.plan.postprocess, site)
+            if not keep_values:
+                again = redact_site(again)
             if to_jsonable(again) != to_jsonable(site):  # compared as written (tuples and lists alike)
                 self._journal.append(again)
                 changed += 1
@@ -218,6 +227,8 @@ class RunBook:
         """Journal one finished site, count it, tell the observer."""
         self.begin()
         assert self._journal is not None
+        if not self.plan.options.keep_values:  # nothing raw is journaled (a no-op when the pipeline redacted)
+            result = redact_site(result)
         self._journal.append(result)
         self.summary.audited += 1
         self._count(result.status)
@@ -246,6 +257,8 @@ class RunBook:
         assert self._journal is not None
         self._closed = True
         self._journal.close()
+        if self._raw_in_journal:  # nothing raw stays on disk: one redacted line per site
+            rewrite_journal(self.summary.journal_path, redact_site, [s.url for s in self.plan.sites])
         summary.finished = iso_now()
         if self.browser.version:
             summary.browser = self.browser

@@ -19,6 +19,9 @@ always follow the results contract. Two runs of the same sites, a week apart:
     finding), ``news-bad`` fixed its TCF problem and dropped a tracker, ``blog-partial`` is gone and
     ``new-site.example`` appeared.
 
+Both runs record ``options.keep_values``: they hold raw cookie values (as an ``audit --keep-values``
+would), so the HTML ``--show-values`` has values to show.
+
 The PNG screenshots beside each ``results.json`` are committed as they are (small Chromium captures
 of two mock banners); this script only writes the JSON.
 """
@@ -811,7 +814,7 @@ def run(started: str, finished: str, sites: tuple[SiteResult, ...], out: str) ->
         finished=finished,
         arguments=("consent-audit", "audit", "--sites", "sites.yaml", "--rules", "cnil", "--out", out),
         sites=sites,
-        options={"locale": "fr-FR", "timezone": "Europe/Paris", "third_party_cookies": "allowed"},
+        options={"locale": "fr-FR", "timezone": "Europe/Paris", "third_party_cookies": "allowed", "keep_values": True},
         rule_packs=("cnil", "edpb-banner", "tcf", "site:le-journal"),
     )
 
