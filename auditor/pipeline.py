@@ -7,7 +7,6 @@ The same steps serve ``audit`` (per site, as each finishes) and ``check`` (on a 
 from __future__ import annotations
 
 import dataclasses
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from auditor.results import write_results
 from auditor.verdict import exit_code_for
 from auditor.yamlutil import ConfigError
 
-__all__ = ["DEFAULT_PACKS", "Pipeline", "build_pipeline", "replay_pipeline"]
+__all__ = ["DEFAULT_PACKS", "Finished", "Pipeline", "build_pipeline", "replay_pipeline"]
 
 
 @dataclass(frozen=True)
@@ -83,8 +82,8 @@ class Pipeline:
         *,
         fail_on: str,
         baseline: Path | None,
-    ) -> int:
-        """Apply the baseline, write the requested formats and the CI summaries; return the exit code.
+    ) -> Finished:
+        """Apply the baseline and write the requested formats; the run as finished, for the CLI to report.
 
         The threshold is recorded in the run (``RunResult.fail_on``), so every output shows the verdict
         the exit code is made of, also when re-rendered later by ``consent-audit report``.
@@ -98,15 +97,18 @@ class Pipeline:
             run = dataclasses.replace(run, fail_on=fail_on)
             write_results(run, out)
         written = write_outputs(run, out, self.formats)
-        for path in written.values():
-            print(f"wrote {path}", file=sys.stderr)
-        for entry in fixed:
-            print(f"fixed (no longer found, remove from the baseline): {entry}", file=sys.stderr)
-        from auditor.formats import print_console_summary, write_ci_outputs
+        return Finished(run, tuple(written.values()), tuple(str(e) for e in fixed), exit_code_for(run, fail_on))
 
-        write_ci_outputs(run)  # annotations on stderr, step summary
-        print_console_summary(run)
-        return exit_code_for(run, fail_on)
+
+@dataclass(frozen=True)
+class Finished:
+    """What :meth:`Pipeline.finish` did: the final run, the files written, the baseline entries now fixed."""
+
+    run: RunResult
+    written: tuple[Path, ...]
+    fixed: tuple[str, ...]
+    """Baseline entries that no longer match any finding (to be removed from the baseline)."""
+    exit_code: int
 
 
 def build_pipeline(

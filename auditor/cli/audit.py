@@ -66,7 +66,16 @@ def _under_ci() -> bool:
 def _finish(pipeline: Pipeline, summary: RunSummary, out: Path, *, fail_on: str, baseline: Path | None) -> ExitCode:
     """Outputs and verdict: the whole run for small runs (or when formats need it), else streamed."""
     if summary.total <= IN_MEMORY_SITES or baseline is not None or pipeline.formats or _under_ci():
-        return ExitCode(pipeline.finish(summary.load(), out, fail_on=fail_on, baseline=baseline))
+        from auditor.formats import print_console_summary, write_ci_outputs
+
+        done = pipeline.finish(summary.load(), out, fail_on=fail_on, baseline=baseline)
+        for path in done.written:
+            print(f"wrote {path}", file=sys.stderr)
+        for entry in done.fixed:
+            print(f"fixed (no longer found, remove from the baseline): {entry}", file=sys.stderr)
+        write_ci_outputs(done.run)  # annotations on stderr, step summary
+        print_console_summary(done.run)
+        return ExitCode(done.exit_code)
     code = _streamed_verdict(summary, fail_on)
     print(
         f"{summary.total} site(s): {summary.ok} audited, {summary.failed} could not be audited; exit code {int(code)}",
