@@ -29,6 +29,11 @@ from urllib.parse import urlsplit
 
 from auditor.yamlutil import ConfigError, LoadedYaml, load_schema, load_validated
 
+DEFAULT_PACKS: tuple[str, ...] = ("core",)
+"""The packs an audit, ``check`` and ``rules list`` use when no ``--rules`` is given: the regulatory
+core (``rules/core.yaml``: baseline, cnil, tcf and edpb-banner). The one place this default is set."""
+DEFAULT_RESTART_AFTER = 200
+"""Sites audited by one browser before it is replaced by a fresh one (Chromium grows as contexts come and go)."""
 BROWSER_ENV = "CONSENT_AUDIT_BROWSER"
 SANDBOX_ENV = "CONSENT_AUDIT_SANDBOX"
 """Set to ``1`` to run Chromium with its sandbox (the container image does): see :func:`sandbox_wanted`."""

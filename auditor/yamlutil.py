@@ -14,9 +14,8 @@ import json
 import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 
@@ -121,6 +120,10 @@ def load_yaml(path: str | Path) -> LoadedYaml:
     return parse_yaml(text, p)
 
 
+if TYPE_CHECKING:
+    import jsonschema
+
+
 def _describe(error: jsonschema.ValidationError) -> str:
     """Turn a jsonschema error into a short message saying what is expected."""
     where = _path_str(tuple(error.absolute_path))
@@ -168,6 +171,8 @@ def _error_path(error: jsonschema.ValidationError) -> tuple[str | int, ...]:
 
 def validate(loaded: LoadedYaml, schema: dict[str, Any]) -> None:
     """Validate ``loaded.data`` against a JSON Schema; raise the first (deepest) error with its line."""
+    import jsonschema  # on first use: importing it costs a noticeable part of the CLI's start-up
+
     validator_cls = jsonschema.validators.validator_for(schema)
     validator = validator_cls(schema)
     errors = list(validator.iter_errors(loaded.data))

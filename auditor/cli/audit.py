@@ -20,10 +20,16 @@ from auditor.cli.app import (
     app,
     fail,
 )
-from auditor.config import AuditOptions, SiteConfig, dedupe_sites, load_sites, sites_from_urls
-from auditor.policy.loader import DEFAULT_PACKS
+from auditor.config import (
+    DEFAULT_PACKS,
+    DEFAULT_RESTART_AFTER,
+    AuditOptions,
+    SiteConfig,
+    dedupe_sites,
+    load_sites,
+    sites_from_urls,
+)
 from auditor.results import RESULTS_FILE
-from auditor.run import DEFAULT_RESTART_AFTER, AuditPlan, Executor, RunSummary, parse_memory
 from auditor.yamlutil import ConfigError
 
 if TYPE_CHECKING:
@@ -32,6 +38,7 @@ if TYPE_CHECKING:
     from auditor.knowledge.community import CommunityData
     from auditor.model import SiteResult
     from auditor.pipeline import Pipeline
+    from auditor.run import Executor, RunSummary
 
     Enrich = Callable[[SiteResult], Awaitable[SiteResult]]
 
@@ -117,6 +124,7 @@ def execute(
     from auditor.knowledge.community import load_community
     from auditor.knowledge.datacache import DataError, data_dir
     from auditor.pipeline import build_pipeline
+    from auditor.run import AuditPlan
     from auditor.run import execute as run_plan
 
     try:
@@ -356,6 +364,8 @@ def _scale_options(
             fail("--executor dask needs Dask: pip install 'consent-auditor[dask]'")
     elif scheduler:
         fail("--scheduler is only used with --executor dask")
+    from auditor.run.memory import parse_memory
+
     try:
         budget = parse_memory(memory_budget) if memory_budget else None
     except ValueError as exc:

@@ -19,28 +19,21 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from auditor.cli.app import ExitCode, app, fail
+from auditor.config import DEFAULT_PACKS
 from auditor.model import RunResult
-from auditor.policy import (
-    DEFAULT_PACKS,
-    FAIL_ON_CHOICES,
-    RuleSet,
-    apply_baseline,
-    builtin_packs,
-    check_fail_on,
-    load_baseline,
-    load_rules,
-    rule_markdown,
-    rules_doc_markdown,
-)
-from auditor.policy.docs import pack_markdown
 from auditor.results import ResultsError, dumps_run, read_results, write_results
+from auditor.verdict import FAIL_ON_CHOICES, check_fail_on
 from auditor.yamlutil import ConfigError
 
+if TYPE_CHECKING:
+    from auditor.policy import RuleSet
+
+# The rule engine is imported by each command when it runs: `--help` and the other commands never pay for it.
 rules_app = typer.Typer(
     name="rules",
     help="List, show, validate and document rule packs.",
@@ -58,6 +51,8 @@ PacksOpt = Annotated[
 
 
 def _load(packs: Sequence[str] | None) -> RuleSet:
+    from auditor.policy import builtin_packs, load_rules
+
     try:
         return load_rules(list(packs) if packs else builtin_packs())
     except ConfigError as exc:
@@ -72,6 +67,8 @@ def list_command(
     ] = False,
 ) -> None:
     """List the rules of rule packs (default: every built-in pack); `*` marks those on by default."""
+    from auditor.policy import load_rules
+
     rules = _load(packs)
     default = load_rules(DEFAULT_PACKS)
     on = set(default.ids)
@@ -111,6 +108,9 @@ def show_command(
     packs: PacksOpt = None,
 ) -> None:
     """Show the documentation of a rule (or of a whole pack): what it checks, how, and its source."""
+    from auditor.policy import rule_markdown
+    from auditor.policy.docs import pack_markdown
+
     rules = _load(packs)
     if rule_id in rules.pack_ids:
         pack = rules.pack(rule_id)
@@ -128,6 +128,8 @@ def validate_command(
     files: Annotated[list[Path], typer.Argument(help="Rule-pack YAML files.", show_default=False)],
 ) -> None:
     """Check rule packs as an audit would load them (schema, matchers, regexes, ids, extends)."""
+    from auditor.policy import load_rules
+
     bad = 0
     for path in files:
         try:
@@ -151,6 +153,8 @@ def doc_command(
     ] = None,
 ) -> None:
     """Write the Markdown documentation of rule packs (generated from their metadata)."""
+    from auditor.policy import rules_doc_markdown
+
     rules = _load(packs)
     text = rules_doc_markdown(rules, title="Rule packs" if packs else "Built-in rule packs")
     if output is None or str(output) == "-":
@@ -194,6 +198,7 @@ def check_command(
     not be audited (wins over 1), or a site is incomplete with no failing finding (never 0).
     """
     from auditor.pipeline import replay_pipeline
+    from auditor.policy import apply_baseline, load_baseline
     from auditor.verdict import exit_code_for
 
     try:

@@ -1,8 +1,9 @@
 """Output formats: one result object (:class:`~auditor.model.RunResult`), many formats.
 
-The registry maps each :class:`Format` to the ``FORMATTER`` of its module (one module per format,
-each a :class:`~auditor.formats.interface.Formatter`). Adding a format: write the module, add a
-member to :class:`Format` and a line to ``_FORMATTERS``.
+The registry maps each :class:`Format` to the module whose ``FORMATTER`` renders it (one module per
+format, each a :class:`~auditor.formats.interface.Formatter`), imported when first used: the HTML
+formatter's Jinja environment costs nothing to a command that never renders HTML. Adding a format:
+write the module, add a member to :class:`Format` and a line to ``_MODULES``.
 
 What the CLI calls::
 
@@ -17,31 +18,47 @@ What the CLI calls::
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from auditor.formats import console, csv, html, json, junit, markdown, sarif
-from auditor.formats.console import console_summary
-from auditor.formats.github import github_annotations
 from auditor.formats.interface import Format, FormatError, Formatter, RenderOptions
-from auditor.formats.markdown import render_markdown
 from auditor.model import RunResult
 from auditor.redact import redact_run
 
-_FORMATTERS: dict[Format, Formatter] = {
-    Format.JSON: json.FORMATTER,
-    Format.HTML: html.FORMATTER,
-    Format.JUNIT: junit.FORMATTER,
-    Format.SARIF: sarif.FORMATTER,
-    Format.MARKDOWN: markdown.FORMATTER,
-    Format.CONSOLE: console.FORMATTER,
-    Format.CSV: csv.FORMATTER,
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+_MODULES: dict[Format, str] = {
+    Format.JSON: "json",
+    Format.HTML: "html",
+    Format.JUNIT: "junit",
+    Format.SARIF: "sarif",
+    Format.MARKDOWN: "markdown",
+    Format.CONSOLE: "console",
+    Format.CSV: "csv",
 }
-if set(_FORMATTERS) != set(Format):  # pragma: no cover - a programming error caught by any test run
-    raise RuntimeError(f"formats without a formatter: {sorted(set(Format) - set(_FORMATTERS))}")
+"""The module of :mod:`auditor.formats` that renders each format (its ``FORMATTER``)."""
+if set(_MODULES) != set(Format):  # pragma: no cover - a programming error caught by any test run
+    raise RuntimeError(f"formats without a formatter: {sorted(set(Format) - set(_MODULES))}")
+
+
+def console_summary(run: RunResult) -> RenderableType:
+    """The console summary of a run as a rich renderable (:func:`auditor.formats.console.console_summary`)."""
+    from auditor.formats.console import console_summary as summary
+
+    return summary(run)
+
+
+def github_annotations(run: RunResult) -> str:
+    """GitHub workflow commands for the run's findings (:func:`auditor.formats.github.github_annotations`)."""
+    from auditor.formats.github import github_annotations as annotations
+
+    return annotations(run)
+
 
 __all__ = [
     "Format",
@@ -73,7 +90,9 @@ def parse_format(name: str | Format) -> Format:
 
 def get_formatter(fmt: str | Format) -> Formatter:
     """The formatter of a format (by enum member or name)."""
-    return _FORMATTERS[parse_format(fmt)]
+    module: Any = importlib.import_module(f"auditor.formats.{_MODULES[parse_format(fmt)]}")
+    formatter: Formatter = module.FORMATTER
+    return formatter
 
 
 def render(
@@ -110,7 +129,7 @@ def write_outputs(
         results_path = out / "results.json"
     written: dict[Format, Path] = {}
     for fmt in dict.fromkeys(parse_format(f) for f in formats):
-        formatter = _FORMATTERS[fmt]
+        formatter = get_formatter(fmt)
         target = out / formatter.file_name
         if fmt is Format.JSON and results_path is not None and target.resolve() == Path(results_path).resolve():
             written[fmt] = target
@@ -126,6 +145,8 @@ def write_outputs(
 def append_step_summary(run: RunResult, path: str | Path) -> None:
     """Append the Markdown summary to ``path`` (the file named by ``$GITHUB_STEP_SUMMARY``)."""
     with Path(path).open("a", encoding="utf-8") as fh:
+        from auditor.formats.markdown import render_markdown
+
         fh.write(render_markdown(run))
 
 
@@ -154,4 +175,6 @@ def print_console_summary(run: RunResult, file: TextIO | None = None) -> None:
     """
     target = file or sys.stderr
     terminal = hasattr(target, "isatty") and target.isatty()
+    from auditor.formats import console
+
     console.print_summary(redact_run(run), target, terminal=terminal)

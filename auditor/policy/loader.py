@@ -26,11 +26,6 @@ from auditor.yamlutil import ConfigError, LoadedYaml, load_yaml, validate
 YamlPath = tuple[str | int, ...]
 
 
-DEFAULT_PACKS: tuple[str, ...] = ("core",)
-"""The packs an audit, ``check`` and ``rules list`` use when no ``--rules`` is given: the regulatory
-core (``rules/core.yaml``: baseline, cnil, tcf and edpb-banner). The one place this default is set."""
-
-
 def builtin_dir() -> Path:
     """The folder of the built-in packs (top-level ``rules/``)."""
     return data_dir("rules")

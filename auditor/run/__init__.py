@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import asyncio
 
+from auditor.config import DEFAULT_RESTART_AFTER
 from auditor.run.journal import RunBook, RunObserver, RunSummary, SiteCallback, iter_run_sites, scan_journal
 from auditor.run.local import run, run_local
 from auditor.run.memory import default_concurrency, default_memory_budget_mb, parse_memory
-from auditor.run.pool import DEFAULT_RESTART_AFTER, BrowserPool
+from auditor.run.pool import BrowserPool
 from auditor.run.site import AuditPlan, Executor, PostProcess, audit_site, identity
 
 

@@ -46,12 +46,12 @@ from distributed import Client, as_completed
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from auditor.browser.collect import slug
-from auditor.config import AuditOptions, SiteConfig
+from auditor.config import DEFAULT_RESTART_AFTER, AuditOptions, SiteConfig
 from auditor.model import BrowserInfo, SiteResult
 from auditor.redact import redact_site
 from auditor.run.journal import RunBook, RunObserver, RunSummary
 from auditor.run.memory import default_memory_budget_mb
-from auditor.run.pool import CLOSE_TIMEOUT, DEFAULT_RESTART_AFTER, BrowserPool
+from auditor.run.pool import CLOSE_TIMEOUT, BrowserPool
 from auditor.run.site import AuditPlan, PostProcess, apply_postprocess, audit_site, failed_site, identity
 
 log = logging.getLogger(__name__)

@@ -10,15 +10,13 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from auditor.browser.session import BrowserSession
-from auditor.config import AuditOptions
+from auditor.config import DEFAULT_RESTART_AFTER, AuditOptions
 from auditor.model import BrowserInfo
 from auditor.run.memory import SITE_MB, MemoryGauge
 from auditor.yamlutil import ConfigError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RESTART_AFTER = 200
-"""Sites audited by one browser before it is replaced by a fresh one (Chromium grows as contexts come and go)."""
 NO_BROWSER_REASON = "the browser could not be started"
 """Start of the error of a site for which no browser could be launched (after a crash, say)."""
 CLOSE_TIMEOUT = 30.0

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from auditor.browser.collect import collect_site, is_transient
-from auditor.config import AuditOptions, SiteConfig
+from auditor.config import DEFAULT_RESTART_AFTER, AuditOptions, SiteConfig
 from auditor.model import DataInfo, SiteResult, iso_now
-from auditor.run.pool import DEFAULT_RESTART_AFTER, NO_BROWSER_REASON, BrowserPool
+from auditor.run.pool import NO_BROWSER_REASON, BrowserPool
 
 log = logging.getLogger(__name__)
 
