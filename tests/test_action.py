@@ -125,7 +125,7 @@ def test_run_script_audits_writes_outputs_and_summary_then_verdict_fails(
     assert (out / "report.html").is_file() and (out / "summary.md").is_file()
     summary = (tmp_path / "step_summary.md").read_text(encoding="utf-8")
     assert "gazette-pisteurs" in summary
-    assert "::error" in done.stdout  # workflow annotations from the CLI
+    assert "::error" in done.stderr  # workflow annotations from the CLI (on stderr: stdout stays machine output)
     verdict = subprocess.run(
         ["bash", str(ROOT / "scripts/action-verdict.sh")],
         env={**env, "AUDIT_EXIT_CODE": outputs["exit-code"]},
