@@ -14,10 +14,13 @@ from pathlib import Path
 
 import pytest
 from test_cmp_web import AUTOCONSENT_SITES, cmp_web, site_of
+from typer.testing import CliRunner
 
 from auditor.browser.autoconsent import CONFIG, engine_id, vendored
 from auditor.browser.autoconsent.vendored import parse_rules
+from auditor.cli.app import app
 from auditor.config import AuditOptions, SiteConfig
+from auditor.fixtureweb import FixtureWeb
 from auditor.model import RunResult
 from auditor.results import RESULTS_FILE, read_results
 from auditor.run import AuditPlan, run
@@ -155,3 +158,42 @@ def test_our_own_finders_still_come_first(result: RunResult) -> None:
         action = site.phases[role].consent
         assert action is not None and action.engine is None and action.method is not None
         assert not action.method.startswith("autoconsent:"), action.method
+
+
+# --- consent-audit probe ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FixtureWeb]:
+    with cmp_web(Path(tmp_path_factory.mktemp("autoconsent-probe")), npm=False) as running:
+        yield running
+
+
+def probe_cli(web: FixtureWeb, host: str, *extra: str) -> tuple[int, str]:
+    args = ["probe", web.url(host, "/"), *(f"--browser-arg={a}" for a in web.chromium_args), *extra]
+    result = CliRunner().invoke(app, args)
+    return result.exit_code, result.stdout
+
+
+def test_probe_names_the_autoconsent_rule_that_would_act(web: FixtureWeb) -> None:
+    code, out = probe_cli(web, "www.cookiejs-zpravy.cz", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["autoconsent_rule"] == "cookiejs-banner" and report["engine"] == engine_id()
+    for role in ("reject", "accept"):
+        planned = report["plan"][role]
+        assert planned["method"] == "autoconsent:cookiejs-banner" and planned["engine"] == engine_id(), planned
+    code, text = probe_cli(web, "www.cookiejs-zpravy.cz")
+    assert code == 0
+    assert f"engine     {engine_id()}: rule 'cookiejs-banner' sees a consent popup" in text
+    assert f"reject  autoconsent rule 'cookiejs-banner' ({engine_id()})" in text
+
+
+def test_probe_keeps_our_finders_first_and_says_what_autoconsent_saw(web: FixtureWeb) -> None:
+    code, out = probe_cli(web, "www.lien-refus-presse.fr", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["engine"] == engine_id()
+    for role in ("reject", "accept"):
+        planned = report["plan"][role]
+        assert planned is not None and planned["engine"] is None and planned["method"] == "heuristic", planned

@@ -159,6 +159,11 @@ class AutoconsentSession:
         """The rule that has reported an open popup so far, if any."""
         return self._state.popups[0][1] if self._state.popups else None
 
+    @property
+    def popup_frame(self) -> str | None:
+        """The URL of the frame where that rule found its popup."""
+        return self._state.popups[0][0].url if self._state.popups else None
+
     async def wait_popup(self, timeout: float) -> str | None:
         """The first rule reporting an open popup within ``timeout`` seconds, else ``None``."""
         if self.popup is None:
