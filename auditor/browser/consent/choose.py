@@ -12,7 +12,7 @@ from auditor.browser.autoconsent import AutoconsentSession, engine_id
 from auditor.browser.consent.dialog import describe_box
 from auditor.browser.consent.evidence import BannerShot, banner_evidence, relevant_controls, screenshot_banner
 from auditor.browser.consent.finders import Candidate, click, click_selector, find, wait_for_controls
-from auditor.browser.consent.scan import Control, PageScan
+from auditor.browser.consent.scan import Control, PageScan, scan
 from auditor.browser.consent.stores import StoreState, capture
 from auditor.browser.labels import Role
 from auditor.config import SiteConfig
@@ -76,15 +76,34 @@ async def choose(
     banner_timeout: float,
     click_timeout: float = 5.0,
     shot: BannerShot | None = None,
+    autoconsent: bool = True,
 ) -> ChoiceOutcome:
     """Find and press the control for ``role`` (``reject`` or ``accept``), opening a settings layer if needed.
 
     Every click is a step (``ConsentAction.steps`` and ``step_labels``). With ``shot``, the banner is
-    photographed before the first click (``Banner.screenshot``).
+    photographed before the first click (``Banner.screenshot``). When the first scan finds nothing of
+    ours, DuckDuckGo's autoconsent is injected and looks too (:mod:`auditor.browser.autoconsent`); if no
+    finder of ours finds the control nor a settings layer, the autoconsent rule that found the popup makes
+    the choice (``method`` ``autoconsent:<rule>``), confirmed afterwards like any other. ``autoconsent``
+    false leaves it out (to measure the adapters alone).
     """
     engine = AutoconsentSession(page, role)
     try:
-        return await _choose(page, site, role, engine, banner_timeout, click_timeout, shot)
+        return await _choose(page, site, role, engine if autoconsent else None, banner_timeout, click_timeout, shot)
+    finally:
+        engine.close()
+
+
+async def engine_choose(page: Page, role: Role, *, banner_timeout: float) -> ChoiceOutcome:
+    """Autoconsent alone (no finder of ours): for measuring it beside the adapters
+    (``benchmarks/autoconsent_matrix.py``); the audit itself uses :func:`choose`."""
+    engine = AutoconsentSession(page, role)
+    try:
+        before = await capture(page)
+        await engine.start()
+        await engine.wait_popup(banner_timeout)
+        page_scan = await scan(page)
+        return await _engine_choice(engine, role, page_scan, banner_evidence(page_scan, layer=1), before)
     finally:
         engine.close()
 
@@ -93,7 +112,7 @@ async def _choose(
     page: Page,
     site: SiteConfig,
     role: Role,
-    engine: AutoconsentSession,
+    engine: AutoconsentSession | None,
     banner_timeout: float,
     click_timeout: float,
     shot: BannerShot | None,
@@ -109,7 +128,8 @@ async def _choose(
     if candidate is None:
         settings = await find(page, site, "settings", first)
         if settings is None:
-            if engine.started:  # nothing of ours on the page: autoconsent's rules may know the banner
+            # Nothing of ours on the page: autoconsent's rules may know the banner.
+            if engine is not None and engine.started:
                 return await _engine_choice(engine, role, first, banner, before)
             return ChoiceOutcome(_not_found(role, first, banner), banner)
         failure = await click(settings, click_timeout)
@@ -160,9 +180,8 @@ async def _engine_choice(
     ``before``); a rule that only hides the banner, or whose steps fail, made no choice.
     """
     rule = await engine.wait_popup(ENGINE_GRACE)
-    if rule is None:
-        action = _not_found(role, first, banner)
-        return ChoiceOutcome(replace(action, reason=f"{action.reason}; autoconsent has no rule for it either"), banner)
+    if rule is None:  # autoconsent has no rule for it either
+        return ChoiceOutcome(_not_found(role, first, banner), banner)
     result = await engine.act()
     ident = engine_id()
     action = ConsentAction(
