@@ -8,6 +8,7 @@ The engine and its rules are the npm package's, unmodified; every choice it make
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +17,10 @@ import pytest
 from test_cmp_web import AUTOCONSENT_SITES, cmp_web, site_of
 from typer.testing import CliRunner
 
+from auditor.browser import consent
 from auditor.browser.autoconsent import CONFIG, engine_id, vendored
 from auditor.browser.autoconsent.vendored import parse_rules
+from auditor.browser.session import BrowserSession
 from auditor.cli.app import app
 from auditor.config import AuditOptions, SiteConfig
 from auditor.fixtureweb import FixtureWeb
@@ -197,3 +200,23 @@ def test_probe_keeps_our_finders_first_and_says_what_autoconsent_saw(web: Fixtur
     for role in ("reject", "accept"):
         planned = report["plan"][role]
         assert planned is not None and planned["engine"] is None and planned["method"] == "heuristic", planned
+
+
+async def _choose_and_look(web: FixtureWeb, host: str) -> tuple[str | None, bool]:
+    """(method of the reject choice, whether autoconsent's content script is in the page afterwards)."""
+    async with BrowserSession(AuditOptions(extra_browser_args=tuple(web.chromium_args))) as session:
+        site = SiteConfig(url=web.url(host, "/"))
+        context = await session.new_context(site)
+        try:
+            page = await context.new_page()
+            await page.goto(site.url, wait_until="networkidle")
+            outcome = await consent.choose(page, site, "reject", banner_timeout=5)
+            injected = await page.evaluate("typeof window.autoconsentReceiveMessage === 'function'")
+            return outcome.action.method, bool(injected)
+        finally:
+            await context.close()
+
+
+def test_a_banner_found_by_the_first_scan_costs_no_injection(web: FixtureWeb) -> None:
+    assert asyncio.run(_choose_and_look(web, "www.didomi-presse.fr")) == ("cmp:didomi", False)
+    assert asyncio.run(_choose_and_look(web, "www.cookiejs-zpravy.cz")) == ("autoconsent:cookiejs-banner", True)
