@@ -116,12 +116,19 @@ class AutoconsentSession:
     def __init__(self, page: Page, role: Role, engine: Vendored | None = None) -> None:
         self.page = page
         self.role = role
-        self.engine = engine or vendored()
+        self._engine = engine
         self.started = False
         self._state = _Frames()
         self._tasks: set[asyncio.Task[None]] = set()
         self._t0 = 0.0
         self.inject_ms = 0.0
+
+    @property
+    def engine(self) -> Vendored:
+        """The vendored package (read on first use: a session never started costs nothing)."""
+        if self._engine is None:
+            self._engine = vendored()
+        return self._engine
 
     async def start(self) -> None:
         """Expose the binding (once per page) and evaluate the content script in every frame."""
