@@ -31,13 +31,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from playwright.async_api import Browser, async_playwright  # noqa: E402
 from test_cmp_web import AUTOCONSENT_SITES, LOOKALIKE_SITES, REAL_SITES, cmp_web  # type: ignore[import-not-found]  # noqa: E402
 
 from auditor.browser import confirm, consent  # noqa: E402
 from auditor.browser.autoconsent import AutoconsentSession  # noqa: E402
 from auditor.browser.labels import Role  # noqa: E402
-from auditor.config import SiteConfig  # noqa: E402
+from auditor.browser.session import BrowserSession  # noqa: E402
+from auditor.config import AuditOptions, SiteConfig  # noqa: E402
 from auditor.fixtureweb import FixtureWeb  # noqa: E402
 
 MODES = ("autoconsent", "adapters", "both")
@@ -45,11 +45,11 @@ BANNER_TIMEOUT = 5.0
 _MARK = {"confirmed": "C", "unconfirmed": "u", "contradicted": "x"}
 
 
-async def _one(browser: Browser, web: FixtureWeb, host: str, role: Role, mode: str) -> tuple[str, float | None]:
-    context = await browser.new_context()
+async def _one(session: BrowserSession, web: FixtureWeb, host: str, role: Role, mode: str) -> tuple[str, float | None]:
+    url = web.url(host, "/")
+    context = await session.new_context(SiteConfig(url=url))
     try:
         page = await context.new_page()
-        url = web.url(host, "/")
         await page.goto(url, wait_until="networkidle")
         if mode == "autoconsent":
             outcome = await consent.engine_choose(page, role, banner_timeout=BANNER_TIMEOUT)
@@ -70,16 +70,16 @@ async def _one(browser: Browser, web: FixtureWeb, host: str, role: Role, mode: s
         await context.close()
 
 
-async def _inject_cost(browser: Browser, web: FixtureWeb, hosts: Sequence[str]) -> list[float]:
+async def _inject_cost(session: BrowserSession, web: FixtureWeb, hosts: Sequence[str]) -> list[float]:
     costs = []
     for host in hosts:
-        context = await browser.new_context()
+        context = await session.new_context(SiteConfig(url=web.url(host, "/")))
         page = await context.new_page()
         await page.goto(web.url(host, "/"), wait_until="networkidle")
-        session = AutoconsentSession(page, "reject")
-        await session.start()
-        costs.append(session.inject_ms)
-        session.close()
+        engine = AutoconsentSession(page, "reject")
+        await engine.start()
+        costs.append(engine.inject_ms)
+        engine.close()
         await context.close()
     return costs
 
@@ -91,18 +91,18 @@ async def matrix(web: FixtureWeb, hosts: Sequence[str]) -> tuple[Cells, list[flo
     """(host, role, mode) → cell; engine wall times (ms) of acting rules; injection times (ms)."""
     cells: dict[tuple[str, str, str], str] = {}
     engine_ms: list[float] = []
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=list(web.chromium_args))
+    # The audit's own browser session (its Chromium flags, no navigator.webdriver), one context per cell.
+    async with BrowserSession(AuditOptions(extra_browser_args=tuple(web.chromium_args))) as session:
         for host in hosts:
             roles: tuple[Role, ...] = ("reject", "accept")
             for role in roles:
                 for mode in MODES:
-                    cell, ms = await _one(browser, web, host, role, mode)
+                    cell, ms = await _one(session, web, host, role, mode)
                     cells[host, role, mode] = cell
+                    print(f"{host} {role} {mode}: {cell}", file=sys.stderr, flush=True)
                     if mode == "autoconsent" and ms is not None and cell != "-":
                         engine_ms.append(ms)
-        injected = await _inject_cost(browser, web, hosts)
-        await browser.close()
+        injected = await _inject_cost(session, web, hosts)
     return cells, engine_ms, injected
 
 
