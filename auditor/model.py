@@ -332,6 +332,16 @@ class ConsentAction:
     """Why the effect is what it is, in words."""
     effect_evidence: ConsentEffectEvidence | None = None
     """What the check saw: the dialog, the stored choice, the TCF state."""
+    engine: str | None = None
+    """The consent engine that made the choice, with its version (``@duckduckgo/autoconsent@16.23.0``);
+    ``None`` for the auditor's own finders (``method`` says which one)."""
+    engine_clicks: int | None = None
+    """Clicks the engine reported making (an autoconsent rule may click several controls in one step)."""
+    self_test: bool | None = None
+    """The engine rule's own check that the choice was applied (autoconsent's self-test); ``None`` when
+    it has none. A failed self-test leaves the effect ``unconfirmed`` whatever the stores say."""
+    engine_ms: float | None = None
+    """Wall time the engine took, from its injection into the page to its result."""
 
 
 @dataclass(frozen=True)
@@ -461,6 +471,8 @@ class ToolInfo:
 
     name: str
     version: str
+    consent_engines: tuple[str, ...] = ()
+    """Third-party consent engines shipped with it, with versions (``@duckduckgo/autoconsent@16.23.0``)."""
 
 
 @dataclass(frozen=True)

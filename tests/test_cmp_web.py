@@ -68,6 +68,12 @@ CONFIRM_SITES: dict[str, str] = {
     "www.precoche-presse.fr": "pre-ticked purposes on the second layer, a locked necessary one",
 }
 """Own banners built to catch a consent click that is not what it seems (tests/test_cmp_confirm.py)."""
+AUTOCONSENT_SITES: dict[str, str] = {
+    "www.cookiejs-zpravy.cz": "cookie.js markup, Czech labels: only autoconsent's rule cookiejs-banner knows it",
+    "www.samotest-zpravy.cz": "the same, but the refusal skips what the rule's self-test reads: self-test fails",
+    "www.skryti-zpravy.cz": "CookieCuttr markup with accept only: autoconsent's opt-out merely hides the banner",
+}
+"""Banners no adapter nor label of the auditor recognises, for the autoconsent engine (tests/test_autoconsent.py)."""
 
 STORED_KEYS: dict[str, str] = {
     "www.didomi-presse.fr": "didomi_token",
@@ -229,12 +235,13 @@ def consent_row(site: SiteResult) -> dict[str, object]:
 
 def test_every_site_folder_is_listed() -> None:
     sites = {p.name for p in CMP_SITES_DIR.iterdir() if p.is_dir() and p.name.startswith("www.")}
-    assert sites == set(REAL_SITES) | set(LOOKALIKE_SITES) | {NO_REJECT_SITE} | set(CONFIRM_SITES)
+    listed = set(REAL_SITES) | set(LOOKALIKE_SITES) | {NO_REJECT_SITE} | set(CONFIRM_SITES) | set(AUTOCONSENT_SITES)
+    assert sites == listed
 
 
 def test_lookalike_sites_build_without_node_modules(tmp_path: Path) -> None:
     built = build_sites_dir(tmp_path, npm=False)
-    for host in [*LOOKALIKE_SITES, NO_REJECT_SITE, *CONFIRM_SITES]:
+    for host in [*LOOKALIKE_SITES, NO_REJECT_SITE, *CONFIRM_SITES, *AUTOCONSENT_SITES]:
         assert (built / host / "index.html").is_file()
         assert (built / host / "assets" / "gate.js").is_file()
     assert not (built / CDN_HOST).exists()

@@ -25,6 +25,9 @@ The rule (:func:`decide`):
 * ``unconfirmed`` — anything else: the click was ignored, the dialog is still there, nothing was
   stored, the stored value mixes grants and refusals after a refusal.
 
+A choice made by a consent engine (autoconsent) is checked the same way, and one whose own self-test
+failed (``ConsentAction.self_test`` false) is never ``confirmed``.
+
 After the second page view, :func:`check_second_view` looks once more: a consent banner shown again
 means the choice was not kept, and a confirmed effect becomes ``unconfirmed``.
 
@@ -156,6 +159,8 @@ async def confirm_choice(page: Page, outcome: consent.ChoiceOutcome, *, grace: f
     tcf = _tcf_api(await read_tcf(page, ()))
     gone = not still
     effect, reason = decide(action.action, gone, stored, tcf)
+    if action.self_test is False and effect == "confirmed":  # the engine's rule says its choice did not hold
+        effect, reason = "unconfirmed", f"{reason}, but the {action.method} self-test failed"
     evidence = ConsentEffectEvidence(
         dialog=outcome.target.description if outcome.target is not None else None,
         dialog_hidden=hidden if hidden is not None else gone,

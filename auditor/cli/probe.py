@@ -74,6 +74,10 @@ def render(report: Any) -> str:
         ping = report.tcf_ping
         status = f"cmpStatus={ping.get('cmpStatus')} displayStatus={ping.get('displayStatus')}"
         lines.append(f"TCF ping   cmpId={ping.get('cmpId')} {status}")
+    if report.engine:
+        rule = report.autoconsent_rule
+        seen = f"rule {rule!r} sees a consent popup" if rule else "no rule sees a consent popup"
+        lines.append(f"engine     {report.engine}: {seen}")
     lines.append(f"frames     {len(report.frames)}")
     for url in report.frames:
         lines.append(f"  {url}")
@@ -100,6 +104,9 @@ def render(report: Any) -> str:
             lines.append(f"  {role:<7} NOT FOUND")
             continue
         via = "".join(f"{v!r} → " for v in planned.via)
+        if planned.engine:
+            lines.append(f"  {role:<7} {planned.label} ({planned.engine}) in {planned.frame_url}")
+            continue
         lines.append(
             f"  {role:<7} {via}{planned.label!r} (layer {planned.layer}, {planned.method}) in {planned.frame_url}"
         )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from auditor import __version__
+from auditor.browser.autoconsent.vendored import engine_id
 from auditor.config import AuditOptions, SiteConfig
 from auditor.model import BrowserInfo, RunResult, SiteResult, ToolInfo, iso_now, to_jsonable
 from auditor.redact import redact_site
@@ -264,7 +265,7 @@ class RunBook:
             summary.browser = self.browser
         plan = self.plan
         header = RunResult(
-            tool=ToolInfo("consent-auditor", __version__),
+            tool=ToolInfo("consent-auditor", __version__, consent_engines=(engine_id(),)),
             browser=summary.browser,
             started=summary.started,
             finished=summary.finished,

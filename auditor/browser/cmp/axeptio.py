@@ -19,10 +19,11 @@ ADAPTER = CmpAdapter(
     ),
     controls={
         "accept": ("#axeptio_btn_acceptAll",),
-        "reject": ("#axeptio_btn_dismiss",),
+        "reject": ("#axeptio_btn_dismiss", "button.ax-discardButton"),
         "settings": ("#axeptio_btn_configure",),
     },
     consent_keys=("axeptio_cookies", "axeptio_authorized_vendors"),
     roots=("#axeptio_overlay", ".axeptio_widget"),
     docs=("https://support.axeptio.eu/",),
+    notes="Newer widgets name the refusal button.ax-discardButton (autoconsent's rule clicks it too).",
 )

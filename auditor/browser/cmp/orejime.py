@@ -19,12 +19,12 @@ ADAPTER = CmpAdapter(
         scripts=("orejime",),
     ),
     controls={
-        "accept": (".orejime-Banner-saveButton",),
-        "reject": (".orejime-Banner-declineButton",),
-        "settings": (".orejime-Banner-learnMoreButton",),
+        "accept": (".orejime-Banner-saveButton", ".orejime-Notice-saveButton"),
+        "reject": (".orejime-Banner-declineButton", ".orejime-Notice-declineButton"),
+        "settings": (".orejime-Banner-learnMoreButton", ".orejime-Notice-learnMoreButton"),
         "save": (".orejime-Modal-saveButton",),
     },
     consent_keys=("orejime",),
-    roots=(".orejime-Banner", ".orejime-Modal", "#orejime"),
+    roots=(".orejime-Banner", ".orejime-Notice", ".orejime-Modal", "#orejime"),
     docs=("https://github.com/boscop-fr/orejime#readme",),
 )

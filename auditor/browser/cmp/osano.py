@@ -20,11 +20,15 @@ ADAPTER = CmpAdapter(
         scripts=("cmp.osano.com/", "cookieconsent.min.js"),
     ),
     controls={
-        "accept": (".cc-window .cc-allow", ".cc-window .cc-dismiss", ".osano-cm-accept-all"),
+        "accept": (".cc-window .cc-allow", ".cc-window .cc-dismiss", ".osano-cm-accept-all", ".osano-cm-accept"),
         "reject": (".cc-window .cc-deny", ".osano-cm-denyAll", ".osano-cm-deny"),
         "save": (".osano-cm-save",),
     },
     consent_keys=("cookieconsent_status", "osano_consentmanager"),
     roots=(".cc-window", ".osano-cm-window", ".osano-cm-dialog"),
     docs=("https://www.osano.com/cookieconsent/documentation/javascript-api", "https://developers.osano.com/"),
+    notes=(
+        "Without a deny control, autoconsent closes Osano's bar (.osano-cm-dialog__close) or hides it; the "
+        "auditor never counts closing or hiding a banner as a refusal."
+    ),
 )

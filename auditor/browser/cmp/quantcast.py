@@ -16,9 +16,17 @@ ADAPTER = CmpAdapter(
         selectors=("#qc-cmp2-container", "#qc-cmp2-ui", ".qc-cmp2-summary-buttons"),
         scripts=("cmp.quantcast.com/", "quantcast.mgr.consensu.org", "cmp.inmobi.com/"),
     ),
-    controls={"accept": ('.qc-cmp2-summary-buttons button[mode="primary"]',)},
+    controls={
+        "accept": ('.qc-cmp2-summary-buttons button[mode="primary"]',),
+        "reject": ("#disagree-btn",),
+        "save": ('.qc-cmp2-buttons-desktop > button[mode="primary"]',),
+    },
     consent_keys=("euconsent-v2", "addtl_consent"),
     roots=("#qc-cmp2-ui", "#qc-cmp2-container"),
     docs=("https://help.quantcast.com/",),
-    notes="Secondary buttons (disagree, more options) are classified by their label.",
+    notes=(
+        "The summary's secondary buttons ([mode=secondary]: disagree, more options) carry no stable attribute: "
+        "classified by their label (autoconsent picks them by position). On the second layer (the purposes), "
+        "the desktop primary button saves; older versions have #disagree-btn."
+    ),
 )

@@ -26,5 +26,9 @@ ADAPTER = CmpAdapter(
     consent_keys=("tarteaucitron",),
     roots=("#tarteaucitronRoot",),
     docs=("https://github.com/AmauriC/tarteaucitron.js#readme", "https://tarteaucitron.io/en/install/"),
-    notes="Writes its cookie with 'wait' values before any choice.",
+    notes=(
+        "Writes its cookie with 'wait' values before any choice. autoconsent's rule for older versions opens "
+        "the panel with #tarteaucitronPersonalize (an accept-all button in recent versions: the auditor reads "
+        "its label) and closes it with #tarteaucitronClosePanel after denying."
+    ),
 )

@@ -18,13 +18,26 @@ ADAPTER = CmpAdapter(
         scripts=("app.usercentrics.eu/", "web.cmp.usercentrics.eu/", "privacy-proxy.usercentrics.eu/"),
     ),
     controls={
-        "accept": ('[data-testid="uc-accept-all-button"]', '[data-action-type="accept"]'),
-        "reject": ('[data-testid="uc-deny-all-button"]', '[data-action-type="deny"]'),
+        "accept": (
+            '[data-testid="uc-accept-all-button"]',
+            '[data-action-type="accept"]',
+            "#uc-btn-accept-banner",
+            "button#accept",
+        ),
+        "reject": (
+            '[data-testid="uc-deny-all-button"]',
+            '[data-action-type="deny"]',
+            "#uc-btn-deny-banner",
+            "button#deny",
+        ),
         "settings": ('[data-testid="uc-more-button"]', '[data-action-type="more"]'),
         "save": ('[data-testid="uc-save-button"]', '[data-action-type="save"]'),
     },
     consent_keys=("uc_settings", "ucData"),
     roots=("#usercentrics-root", "#usercentrics-cmp-ui"),
     docs=("https://docs.usercentrics.com/",),
-    notes="The banner lives in an open shadow root: selectors must pierce it.",
+    notes=(
+        "The banner lives in an open shadow root: selectors must pierce it. v1 (#usercentrics-button) has "
+        "#uc-btn-deny-banner / #uc-btn-accept-banner, v3 buttons #deny / #accept."
+    ),
 )

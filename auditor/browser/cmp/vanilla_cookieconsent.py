@@ -27,5 +27,9 @@ ADAPTER = CmpAdapter(
     consent_keys=("cc_cookie",),
     roots=("#cc-main", "#cc_div"),
     docs=("https://cookieconsent.orestbida.com/reference/configuration-reference.html",),
-    notes="Hides its banner from browsers that report navigator.webdriver unless hideFromBots is false.",
+    notes=(
+        "Hides its banner from browsers that report navigator.webdriver unless hideFromBots is false. v2's "
+        "secondary button #c-s-bn opens the settings or accepts only the necessary, as the site configures it: "
+        "classified by its label (autoconsent's rule takes it for settings)."
+    ),
 )

@@ -17,7 +17,14 @@ a banner), :mod:`.evidence` (banner evidence and screenshot), :mod:`.choose`, :m
 (``from auditor.browser import consent; consent.choose(...)``).
 """
 
-from auditor.browser.consent.choose import MAX_UNTICK, ChoiceOutcome, DialogTarget, choose, pre_ticked
+from auditor.browser.consent.choose import (
+    MAX_UNTICK,
+    ChoiceOutcome,
+    DialogTarget,
+    choose,
+    engine_choose,
+    pre_ticked,
+)
 from auditor.browser.consent.dialog import DialogChoice, choose_dialog
 from auditor.browser.consent.evidence import BannerShot, banner_evidence, screenshot_banner
 from auditor.browser.consent.finders import FINDERS, Candidate, Finder, click, find, wait_for_controls
@@ -43,6 +50,7 @@ __all__ = [
     "choose",
     "choose_dialog",
     "click",
+    "engine_choose",
     "find",
     "pre_ticked",
     "probe_page",

@@ -8,15 +8,19 @@ from dataclasses import dataclass, replace
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Page
 
+from auditor.browser.autoconsent import AutoconsentSession, engine_id
 from auditor.browser.consent.dialog import describe_box
 from auditor.browser.consent.evidence import BannerShot, banner_evidence, relevant_controls, screenshot_banner
 from auditor.browser.consent.finders import Candidate, click, click_selector, find, wait_for_controls
-from auditor.browser.consent.scan import Control, PageScan
+from auditor.browser.consent.scan import Control, PageScan, scan
 from auditor.browser.consent.stores import StoreState, capture
 from auditor.browser.labels import Role
 from auditor.config import SiteConfig
 from auditor.model import Banner, ConsentAction
 
+ENGINE_GRACE = 2.0
+"""Seconds autoconsent is still given to find the popup once the auditor's own wait is over (it has been
+looking since the first scan found nothing)."""
 MAX_UNTICK = 30
 """At most this many pre-ticked options are unticked before saving a settings layer."""
 
@@ -72,13 +76,48 @@ async def choose(
     banner_timeout: float,
     click_timeout: float = 5.0,
     shot: BannerShot | None = None,
+    autoconsent: bool = True,
 ) -> ChoiceOutcome:
     """Find and press the control for ``role`` (``reject`` or ``accept``), opening a settings layer if needed.
 
     Every click is a step (``ConsentAction.steps`` and ``step_labels``). With ``shot``, the banner is
-    photographed before the first click (``Banner.screenshot``).
+    photographed before the first click (``Banner.screenshot``). When the first scan finds nothing of
+    ours, DuckDuckGo's autoconsent is injected and looks too (:mod:`auditor.browser.autoconsent`); if no
+    finder of ours finds the control nor a settings layer, the autoconsent rule that found the popup makes
+    the choice (``method`` ``autoconsent:<rule>``), confirmed afterwards like any other. ``autoconsent``
+    false leaves it out (to measure the adapters alone).
     """
-    first = await wait_for_controls(page, (role, "settings"), site, banner_timeout)
+    engine = AutoconsentSession(page, role)
+    try:
+        return await _choose(page, site, role, engine if autoconsent else None, banner_timeout, click_timeout, shot)
+    finally:
+        engine.close()
+
+
+async def engine_choose(page: Page, role: Role, *, banner_timeout: float) -> ChoiceOutcome:
+    """Autoconsent alone (no finder of ours): for measuring it beside the adapters
+    (``benchmarks/autoconsent_matrix.py``); the audit itself uses :func:`choose`."""
+    engine = AutoconsentSession(page, role)
+    try:
+        before = await capture(page)
+        await engine.start()
+        await engine.wait_popup(banner_timeout)
+        page_scan = await scan(page)
+        return await _engine_choice(engine, role, page_scan, banner_evidence(page_scan, layer=1), before)
+    finally:
+        engine.close()
+
+
+async def _choose(
+    page: Page,
+    site: SiteConfig,
+    role: Role,
+    engine: AutoconsentSession | None,
+    banner_timeout: float,
+    click_timeout: float,
+    shot: BannerShot | None,
+) -> ChoiceOutcome:
+    first = await wait_for_controls(page, (role, "settings"), site, banner_timeout, helper=engine)
     banner = await with_layer_status(page, site, banner_evidence(first, layer=1), first)
     if shot is not None and banner.found:
         banner = replace(banner, screenshot=await screenshot_banner(page, first, shot))
@@ -89,6 +128,9 @@ async def choose(
     if candidate is None:
         settings = await find(page, site, "settings", first)
         if settings is None:
+            # Nothing of ours on the page: autoconsent's rules may know the banner.
+            if engine is not None and engine.started:
+                return await _engine_choice(engine, role, first, banner, before)
             return ChoiceOutcome(_not_found(role, first, banner), banner)
         failure = await click(settings, click_timeout)
         if failure:
@@ -127,6 +169,37 @@ async def choose(
         return ChoiceOutcome(_failed(role, candidate, failure, [*steps, candidate.label]), banner)
     steps.append(candidate.label)
     return ChoiceOutcome(_clicked(role, candidate, steps), banner, before, _target(candidate, last), first.cmp)
+
+
+async def _engine_choice(
+    engine: AutoconsentSession, role: Role, first: PageScan, banner: Banner, before: StoreState
+) -> ChoiceOutcome:
+    """Let autoconsent choose: the rule that found the popup runs its opt-out or opt-in (and self-test).
+
+    Its choice is confirmed like any other (:mod:`auditor.browser.confirm`, on the stores captured in
+    ``before``); a rule that only hides the banner, or whose steps fail, made no choice.
+    """
+    rule = await engine.wait_popup(ENGINE_GRACE)
+    if rule is None:  # autoconsent has no rule for it either
+        return ChoiceOutcome(_not_found(role, first, banner), banner)
+    result = await engine.act()
+    ident = engine_id()
+    action = ConsentAction(
+        action=role,  # type: ignore[arg-type]
+        clicked=result.acted,
+        frame_url=result.frame_url,
+        method=f"autoconsent:{rule}",
+        steps=result.clicks,
+        step_labels=(f"autoconsent rule {rule!r}: {'opt out' if role == 'reject' else 'opt in'}",),
+        reason=result.reason,
+        engine=ident,
+        engine_clicks=result.clicks,
+        self_test=result.self_test,
+        engine_ms=result.ms,
+    )
+    if not result.acted:
+        return ChoiceOutcome(action, banner)
+    return ChoiceOutcome(action, banner, before, None, first.cmp)
 
 
 def _clicked(role: Role, candidate: Candidate, steps: Sequence[str]) -> ConsentAction:

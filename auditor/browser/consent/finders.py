@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Page
@@ -136,8 +137,25 @@ async def click_selector(frame: Frame, selector: str, label: str, timeout: float
     return None
 
 
+class WaitHelper(Protocol):
+    """Another engine looking for the banner while :func:`wait_for_controls` waits (autoconsent)."""
+
+    async def start(self) -> None:
+        """Called once, when the first scan found no control for the wanted roles."""
+
+    @property
+    def found(self) -> bool:
+        """Whether it has found the banner: the wait then ends at the next scan without a control."""
+
+
 async def wait_for_controls(
-    page: Page, roles: Iterable[Role], site: SiteConfig, timeout: float, *, exclude: frozenset[str] = frozenset()
+    page: Page,
+    roles: Iterable[Role],
+    site: SiteConfig,
+    timeout: float,
+    *,
+    exclude: frozenset[str] = frozenset(),
+    helper: WaitHelper | None = None,
 ) -> PageScan:
     """Scan until a control for one of ``roles`` shows up, or ``timeout`` passes; return the last scan.
 
@@ -146,6 +164,8 @@ async def wait_for_controls(
     at least every :data:`MUTATION_WAIT` seconds for changes inside child frames. The caller starts
     this once the page has loaded and settled, so ``timeout`` counts from the load's end. Controls
     whose token is in ``exclude`` (those of a previous layer that are still visible) do not end the wait.
+    A ``helper`` is started when the first scan finds nothing, and ends the wait once it has found the
+    banner itself (a scan finding a control still wins: the auditor's own finders come first).
     """
     wanted = tuple(roles)
     loop = asyncio.get_running_loop()
@@ -156,6 +176,10 @@ async def wait_for_controls(
         for role in wanted:
             if await find(page, site, role, visible):
                 return page_scan
+        if helper is not None:
+            if helper.found:
+                return page_scan
+            await helper.start()
         remaining = deadline - loop.time()
         if remaining <= 0:
             return page_scan

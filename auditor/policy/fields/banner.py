@@ -100,6 +100,8 @@ def _steps(item: Item, action: str) -> int:
     if consent is None or not consent.clicked or consent.action != action:
         reason = consent.reason if consent is not None and consent.reason else "no control was clicked"
         raise MissingEvidence(f"the {action} choice was not made ({reason}), so the clicks to {action} are unknown")
+    if consent.engine is not None:  # a rule's clicks and script calls are not the path a user takes
+        raise MissingEvidence(f"the {action} choice was made by {consent.engine}: a user's clicks are unknown")
     return consent.steps
 
 
