@@ -14,9 +14,9 @@ from rich.text import Text
 
 from auditor.formats.groups import worst_groups
 from auditor.formats.interface import Format, Formatter, RenderOptions
-from auditor.formats.summary import RunSummary, SiteSummary, summarise
+from auditor.formats.summary import RunSummary, SiteSummary, phase_title, summarise
 from auditor.formats.text import one_line
-from auditor.model import PHASES, RunResult
+from auditor.model import RunResult
 from auditor.verdict import Verdict
 
 VERDICT_STYLE: dict[Verdict, str] = {
@@ -28,11 +28,13 @@ VERDICT_STYLE: dict[Verdict, str] = {
 }
 """Only ``pass`` is green (:attr:`Verdict.green`)."""
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "blue"}
+PHASE_LETTERS = {"before": "B", "reject": "R", "accept": "A", "ignore": "I", "withdraw": "W", "gpc": "G"}
+"""One letter per phase, for the narrow count columns."""
 
 
-def _per_phase(site: SiteSummary, attr: str) -> Text:
+def _per_phase(site: SiteSummary, attr: str, phases: tuple[str, ...]) -> Text:
     parts = []
-    for p in PHASES:
+    for p in phases:
         c = site.phases[p]
         parts.append(str(getattr(c, attr)) if c.present else "–")
     return Text(" / ".join(parts))
@@ -44,10 +46,13 @@ def sites_table(summary: RunSummary) -> Table:
     table.add_column("Verdict", no_wrap=True)
     table.add_column("Site", overflow="fold", ratio=1, min_width=12)
     table.add_column("What we found", overflow="fold", ratio=3, min_width=30)
-    table.add_column("Tracker\ncookies\nB / R / A", justify="center", no_wrap=True)
-    table.add_column("3rd-party\nhosts\nB / R / A", justify="center", no_wrap=True)
+    phases = summary.phases
+    letters = " / ".join(PHASE_LETTERS[p] for p in phases)
+    table.add_column(f"Tracker\ncookies\n{letters}", justify="center", no_wrap=True)
+    table.add_column(f"3rd-party\nhosts\n{letters}", justify="center", no_wrap=True)
     table.add_column("Findings\nerr / warn\n/ info", justify="center", no_wrap=True)
-    table.caption = "B / R / A: before any choice / after refusing / after accepting; – phase missing"
+    legend = " / ".join(phase_title(p).lower() for p in phases)
+    table.caption = f"{letters}: {legend}; – phase missing"
     table.caption_justify = "left"
     for s in summary.worst_first:
         findings = f"{s.failing['error']} / {s.failing['warning']} / {s.failing['info']}"
@@ -57,8 +62,8 @@ def sites_table(summary: RunSummary) -> Table:
             Text(s.verdict.label, style=VERDICT_STYLE[s.verdict]),
             Text(one_line(s.label, 80)),
             Text(one_line(s.sentence, 400)),
-            _per_phase(s, "tracker_cookies"),
-            _per_phase(s, "third_party_hosts"),
+            _per_phase(s, "tracker_cookies", phases),
+            _per_phase(s, "third_party_hosts", phases),
             Text(findings),
         )
     return table

@@ -45,6 +45,9 @@ PHASE_LABELS: Mapping[str, str] = {
     "before": "before any consent choice",
     "reject": "after refusal",
     "accept": "after acceptance",
+    "ignore": "while the banner is left unanswered (scrolled, second page)",
+    "withdraw": "after consent was withdrawn",
+    "gpc": "with Global Privacy Control sent",
 }
 """Human wording of the phases, for the ``{phase_label}`` placeholder."""
 
@@ -605,12 +608,26 @@ CONSENT_FIELDS: list[FieldSpec] = [
         ("reject", "accept", "mixed", "unknown"),
     ),
     FieldSpec(
+        "banner_back",
+        "bool",
+        "The consent banner was shown again on the second page view after the choice (a choice not remembered);"
+        " missing when the second view could not be checked.",
+        lambda i: _banner_back(i.obj),
+    ),
+    FieldSpec(
         "stored_keys",
         "string",
         "Names of the consent stores (cookies, storage keys) the click added or changed, comma-separated.",
         lambda i: ", ".join(s.key for s in i.obj.effect_evidence.stored) if i.obj.effect_evidence else None,
     ),
 ]
+
+
+def _banner_back(action: ConsentAction) -> bool:
+    back = action.effect_evidence.banner_back if action.effect_evidence is not None else None
+    if back is None:
+        raise MissingEvidence("whether the banner came back on the second page view was not checked")
+    return back
 
 
 def _stored_says(action: ConsentAction) -> str | None:

@@ -20,8 +20,9 @@ from playwright.async_api import BrowserContext
 from playwright.sync_api import Page as SyncPage
 
 from auditor.browser import consent
-from auditor.browser.collect import SiteCollector, _Clock
+from auditor.browser.collect import SiteCollector
 from auditor.browser.network import NetworkRecorder
+from auditor.browser.phases import Clock
 from auditor.browser.session import BrowserSession
 from auditor.config import AuditOptions, SiteConfig
 from auditor.model import Banner, ConsentAction, Finding, PhaseName, PhaseResult, SiteResult, iso_now
@@ -190,8 +191,8 @@ class ConsentPage:
 
     async def _snapshot(self, collector: SiteCollector, name: PhaseName, cookies: list[Any]) -> PhaseResult:
         context = cast(BrowserContext, _Cookies(cookies))
-        return await collector._snapshot(
-            name, context, self.bridge.page, self._recorder, (name,), [], None, _Clock(), shoot=False
+        return await collector.snapshot(
+            name, context, self.bridge.page, self._recorder, (name,), [], None, Clock(), shoot=False
         )
 
     def result(self) -> SiteResult:
