@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
 
 from playwright.async_api import BrowserContext
 from playwright.async_api import Error as PlaywrightError
@@ -91,15 +90,25 @@ async def _gpc(view: ExtraView) -> None:
     view.steps.append(f"sent Sec-GPC: 1; /.well-known/gpc.json: {status if status is not None else 'not fetched'}")
 
 
+WELL_KNOWN_JS = """async () => {
+  try {
+    const response = await fetch('/.well-known/gpc.json', {credentials: 'omit', cache: 'no-store'});
+    return {status: response.status, body: response.status === 200 ? (await response.text()).slice(0, 4096) : null};
+  } catch (e) { return null; }
+}"""
+
+
 async def _well_known(view: ExtraView) -> tuple[int | None, dict[str, Any] | None]:
-    """The site's ``/.well-known/gpc.json``: HTTP status and the JSON object, when it is one."""
-    url = urljoin(view.page.url, "/.well-known/gpc.json")
+    """The site's ``/.well-known/gpc.json``, fetched by the page itself (same origin, its network): HTTP status
+    and the JSON object, when it is one."""
     try:
-        response = await view.context.request.get(url, timeout=view.collector.options.timeout * 1000)
-        status, body = response.status, await response.text()
+        answer = await view.page.evaluate(WELL_KNOWN_JS)
     except PlaywrightError:
         return None, None
-    if status != 200:
+    if not answer:
+        return None, None
+    status, body = int(answer["status"]), answer.get("body")
+    if status != 200 or not body:
         return status, None
     try:
         document = json.loads(body)
