@@ -19,22 +19,21 @@ from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 SCHEMA_VERSION = 1
 """Version of the results contract written to ``results.json``."""
 
-PhaseName = Literal["before", "reject", "accept", "ignore", "withdraw", "gpc"]
-PHASES: tuple[PhaseName, ...] = ("before", "reject", "accept", "ignore", "withdraw", "gpc")
+PhaseName = Literal["before", "reject", "accept", "ignore", "gpc"]
+PHASES: tuple[PhaseName, ...] = ("before", "reject", "accept", "ignore", "gpc")
 """Every audit phase this tool knows, in the order they are reported (a site holds those it was asked for)."""
 DEFAULT_PHASES: tuple[PhaseName, ...] = ("before", "reject", "accept")
 """The phases audited unless ``--phases`` says otherwise; a results file without
 :attr:`SiteResult.phases_requested` (written before extra phases existed) was asked for these."""
-EXTRA_PHASES: tuple[PhaseName, ...] = ("ignore", "withdraw", "gpc")
+EXTRA_PHASES: tuple[PhaseName, ...] = ("ignore", "gpc")
 """Optional phases: only audited, evaluated and reported as missing when requested."""
 CHOICE_PHASES: Mapping[str, Literal["reject", "accept"]] = {
     "reject": "reject",
     "accept": "accept",
-    "withdraw": "reject",
 }
-"""The phases made by a consent choice, and the action each records (withdrawing is rejecting on the reopened
-settings): their rules need the choice made and confirmed; the others (``before``, ``ignore``, ``gpc``) choose
-nothing."""
+"""The phases made by a consent choice, and the action each records: their rules need the choice made and
+confirmed; the others (``before``, ``ignore``, ``gpc``) choose nothing. A phase made by another choice (a
+withdrawal would record ``reject``) is added here."""
 
 Party = Literal["first", "third"]
 Severity = Literal["error", "warning", "info"]
@@ -428,7 +427,7 @@ class PhaseResult:
     does not make that site first party."""
     steps: tuple[str, ...] = ()
     """What the auditor did in the phase beyond loading the page, in order (the ``ignore`` phase's scroll
-    and second page, the ``withdraw`` phase's way back to the settings): the path, for the reader."""
+    and second page, the ``gpc`` phase's signal): the path, for the reader."""
     gpc: GpcEvidence | None = None
     """The ``gpc`` phase's evidence of how the site answered the signal (``None`` in other phases)."""
 

@@ -106,7 +106,7 @@ def test_extra_phases_need_no_click() -> None:
 
 def test_html_and_markdown_show_the_requested_phases_only() -> None:
     extra = render(run_of(site(ALL, ALL)), Format.HTML)
-    assert ">ignored</th>" in extra and ">GPC</th>" in extra and ">withdrawn</th>" not in extra
+    assert ">ignored</th>" in extra and ">GPC</th>" in extra
     assert "Banner ignored" in extra and "With GPC signal" in extra
     default = render(run_of(site(DEFAULT_PHASES)), Format.HTML)
     assert ">ignored</th>" not in default and ">refused</th>" in default
@@ -119,7 +119,7 @@ def test_compare_charts_and_table_follow_the_runs_phases() -> None:
     assert comparison.phases == ALL
     assert all(len(r.bars) == len(ALL) for c in comparison.charts() for r in c.rows)
     header = comparison.to_csv().splitlines()[0].split(",")
-    assert "tracker_cookies_ignore" in header and "tracker_cookies_withdraw" in header  # stable CSV columns
+    assert "tracker_cookies_ignore" in header and "tracker_cookies_gpc" in header  # every known phase: stable columns
     only_default = build_comparison([("old", run_of(site(DEFAULT_PHASES)))])
     assert only_default.phases == DEFAULT_PHASES
 

@@ -35,7 +35,6 @@ PHASE_COLOURS = {
     "reject": "#1570ef",
     "accept": "#f79009",
     "ignore": "#d92d20",
-    "withdraw": "#039855",
     "gpc": "#667085",
 }
 PHASE_LABELS = {
@@ -43,7 +42,6 @@ PHASE_LABELS = {
     "reject": "after refusing",
     "accept": "after accepting",
     "ignore": "banner ignored",
-    "withdraw": "after withdrawing",
     "gpc": "with GPC",
 }
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -28,7 +28,7 @@ VERDICT_STYLE: dict[Verdict, str] = {
 }
 """Only ``pass`` is green (:attr:`Verdict.green`)."""
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "blue"}
-PHASE_LETTERS = {"before": "B", "reject": "R", "accept": "A", "ignore": "I", "withdraw": "W", "gpc": "G"}
+PHASE_LETTERS = {"before": "B", "reject": "R", "accept": "A", "ignore": "I", "gpc": "G"}
 """One letter per phase, for the narrow count columns."""
 
 

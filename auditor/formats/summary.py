@@ -338,7 +338,6 @@ PHASE_TITLES: dict[str, str] = {
     "reject": "After refusing",
     "accept": "After accepting",
     "ignore": "Banner ignored",
-    "withdraw": "After withdrawing",
     "gpc": "With GPC signal",
 }
 """Human titles of the phases (report headings)."""
@@ -347,7 +346,6 @@ PHASE_SHORT: dict[str, str] = {
     "reject": "refused",
     "accept": "accepted",
     "ignore": "ignored",
-    "withdraw": "withdrawn",
     "gpc": "GPC",
 }
 """One-word names of the phases (table column headers)."""

@@ -110,7 +110,7 @@ def _unconfirmed_choice(phase_name: str, phase: PhaseResult, rule: Rule) -> str 
     makes the rule not evaluated, never passed.
     """
     consent = phase.consent
-    verb = {"reject": "refusal", "accept": "acceptance"}.get(phase_name, "withdrawal")
+    verb = "refusal" if CHOICE_PHASES[phase_name] == "reject" else "acceptance"
     if consent is None:
         return f"no {phase_name} choice was recorded, so behaviour {PHASE_LABELS[phase_name]} is not verifiable"
     if consent.action != CHOICE_PHASES[phase_name]:

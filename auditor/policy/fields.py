@@ -46,7 +46,6 @@ PHASE_LABELS: Mapping[str, str] = {
     "reject": "after refusal",
     "accept": "after acceptance",
     "ignore": "while the banner is left unanswered (scrolled, second page)",
-    "withdraw": "after consent was withdrawn",
     "gpc": "with Global Privacy Control sent",
 }
 """Human wording of the phases, for the ``{phase_label}`` placeholder."""

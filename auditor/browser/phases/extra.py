@@ -1,4 +1,4 @@
-"""The frame shared by the extra phases (``ignore``, ``gpc``, ``withdraw``): one fresh context, one first
+"""The frame shared by the extra phases (``ignore``, ``gpc``): one fresh context, one first
 load, the unit's own steps, one snapshot; any failure becomes the failed phase, never a site failure.
 
 A requested extra phase that failed stays in the results with ``status: error`` and its reason, so the
