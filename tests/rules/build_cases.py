@@ -802,6 +802,19 @@ def extra_phase_cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
         {"present": [f("tcf-consent-before-choice", "ignore")], "absent": [f("tcf-consent-before-choice", "before")]},
     )
 
+    ad_request = request("https://securepubads.g.doubleclick.net/tag/js/gpt.js", "doubleclick")
+    c["baseline-gpc-tracker-request"] = (
+        site(requested=["gpc"], gpc=phase("gpc", requests=[ad_request], steps=("sent Sec-GPC: 1",))),
+        {
+            "present": [f("baseline-gpc-tracker-request", "gpc", count=1)],
+            "absent": [f("baseline-gpc-tracker-request", "before"), f("baseline-tracker-request", "gpc")],
+        },
+    )
+    c["baseline-gpc-tracker-request/not-requested"] = (
+        site(),
+        {"absent": [f("baseline-gpc-tracker-request")]},
+    )
+
     def back(action: str, label: str, is_back: bool | None) -> ConsentAction:
         stored = StoredChoice("cookie", "didomi_token", ".example-presse.fr", "added", action, cmp="didomi")  # type: ignore[arg-type]
         evidence = ConsentEffectEvidence(
