@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -132,3 +133,16 @@ def test_diff_says_a_phase_no_longer_requested_lost_its_evaluation() -> None:
     assert not [p for p in d.phases if p.phase == "ignore" and p.comparable]
     same = diff_sites(old, dataclasses.replace(old))
     assert same.gaps_added == ()
+
+
+def test_cli_refuses_an_unknown_phase_before_any_browser_starts(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from auditor.cli.app import ExitCode, app
+
+    result = CliRunner().invoke(
+        app, ["audit", "--phases", "before,withdraw", "--out", str(tmp_path / "out"), "https://www.example.fr/"]
+    )
+    assert result.exit_code == ExitCode.USAGE
+    assert "unknown phase(s) withdraw: choose among before, reject, accept, ignore, gpc" in result.output
+    assert not (tmp_path / "out").exists()
