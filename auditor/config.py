@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from auditor.model import DEFAULT_PHASES, PHASES, PhaseName
 from auditor.yamlutil import ConfigError, LoadedYaml, load_schema, load_validated
 
 DEFAULT_PACKS: tuple[str, ...] = ("core",)
@@ -107,12 +108,30 @@ class AuditOptions:
     viewport: tuple[int, int] = (1280, 800)
     retries: int = 1
     """Extra attempts for a site that failed with a transient network error."""
+    phases: tuple[PhaseName, ...] = DEFAULT_PHASES
+    """The phases to audit (``--phases``), in report order; ``before`` and ``reject`` are always among them
+    (:func:`parse_phases`)."""
     sandbox: bool | None = None
     """Run Chromium with its sandbox; ``None``: as ``$CONSENT_AUDIT_SANDBOX`` says (off when unset, as
     Playwright's default). The sandbox needs a non-root user and user namespaces (see docs/ci.md)."""
     keep_values: bool = False
     """Keep cookie values, identifiers in URLs and TC strings raw (``--keep-values``); off: redacted
     (:func:`auditor.redact.redact_site`) before anything is journaled, sent or written."""
+
+
+def parse_phases(text: str) -> tuple[PhaseName, ...]:
+    """The phases of a ``--phases`` value (comma-separated names), in report order.
+
+    ``before`` is the reference every other phase is compared with, taken in the reject context, so
+    ``before`` and ``reject`` are always audited (added when left out); an unknown name is a
+    :class:`ConfigError`.
+    """
+    names = {n.strip() for n in text.split(",") if n.strip()}
+    unknown = sorted(names - set(PHASES))
+    if unknown:
+        raise ConfigError(f"unknown phase(s) {', '.join(unknown)}: choose among {', '.join(PHASES)}")
+    names |= {"before", "reject"}
+    return tuple(p for p in PHASES if p in names)
 
 
 _SITES_SCHEMA: dict[str, Any] | None = None

@@ -27,7 +27,7 @@ from auditor.formats.common import finding_text
 from auditor.formats.groups import subject_key
 from auditor.formats.summary import site_label, sort_findings, summarise_site
 from auditor.formats.text import md, one_line
-from auditor.model import PHASES, Finding, RunResult, SiteResult
+from auditor.model import Finding, RunResult, SiteResult, phases_of
 from auditor.verdict import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -325,6 +325,16 @@ def _sorted(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(items, key=str.lower))
 
 
+def _phases_dropped(old: SiteResult, new: SiteResult) -> tuple[Gap, ...]:
+    """Phases the old run audited that the new one was not asked for: their findings vanish because nothing
+    looked, not because the site changed, so the diff says the evaluation was lost."""
+    return tuple(
+        Gap("phase-missing", p, f"the {p} phase was audited before but not requested in the new run")
+        for p in old.requested
+        if p not in new.requested
+    )
+
+
 def _phase_ok(site: SiteResult | None, phase: str) -> bool:
     p = site.phases.get(phase) if site else None
     return p is not None and p.status == "ok"
@@ -338,7 +348,7 @@ def diff_sites(
     if some is None:
         raise ValueError("diff_sites needs at least one site")
     phases = []
-    for p in PHASES:
+    for p in phases_of(s for s in (old, new) if s is not None):  # the phases either run was asked for
         old_c, new_c = _cookies(old, p), _cookies(new, p)
         old_h, new_h = _hosts(old, p), _hosts(new, p)
         phases.append(
@@ -356,7 +366,7 @@ def diff_sites(
     added_gaps: tuple[Gap, ...] = ()
     if old is not None and new is not None and old.status == "ok":
         before = {g.key for g in gaps(old)}
-        added_gaps = tuple(g for g in gaps(new) if g.key not in before)
+        added_gaps = tuple(g for g in gaps(new) if g.key not in before) + _phases_dropped(old, new)
     return SiteDiff(
         url=some.url,
         label=site_label(some),

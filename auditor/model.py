@@ -12,16 +12,28 @@ import dataclasses
 import time
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 
 SCHEMA_VERSION = 1
 """Version of the results contract written to ``results.json``."""
 
-PhaseName = Literal["before", "reject", "accept"]
-PHASES: tuple[PhaseName, ...] = ("before", "reject", "accept")
-"""The audit phases, in the order they are reported."""
+PhaseName = Literal["before", "reject", "accept", "ignore", "gpc"]
+PHASES: tuple[PhaseName, ...] = ("before", "reject", "accept", "ignore", "gpc")
+"""Every audit phase this tool knows, in the order they are reported (a site holds those it was asked for)."""
+DEFAULT_PHASES: tuple[PhaseName, ...] = ("before", "reject", "accept")
+"""The phases audited unless ``--phases`` says otherwise; a results file without
+:attr:`SiteResult.phases_requested` (written before extra phases existed) was asked for these."""
+EXTRA_PHASES: tuple[PhaseName, ...] = ("ignore", "gpc")
+"""Optional phases: only audited, evaluated and reported as missing when requested."""
+CHOICE_PHASES: Mapping[str, Literal["reject", "accept"]] = {
+    "reject": "reject",
+    "accept": "accept",
+}
+"""The phases made by a consent choice, and the action each records: their rules need the choice made and
+confirmed; the others (``before``, ``ignore``, ``gpc``) choose nothing. A phase made by another choice (a
+withdrawal would record ``reject``) is added here."""
 
 Party = Literal["first", "third"]
 Severity = Literal["error", "warning", "info"]
@@ -387,6 +399,26 @@ class Screenshot:
 
 
 @dataclass(frozen=True)
+class GpcEvidence:
+    """What a site showed in the ``gpc`` phase (a context sending Global Privacy Control)."""
+
+    sent: bool
+    """Whether the page saw the signal (``navigator.globalPrivacyControl`` read back as true)."""
+    well_known: Mapping[str, Any] | None = None
+    """The site's ``/.well-known/gpc.json`` when it served one (JSON object), else ``None``."""
+    well_known_status: int | None = None
+    """HTTP status of ``/.well-known/gpc.json`` (``None``: not fetched or the fetch failed)."""
+    usp_string: str | None = None
+    """The US Privacy string of ``__uspapi('getUSPData')`` (``1YYN``: opted out of sale), when there is one."""
+    gpp_sections: tuple[str, ...] = ()
+    """Section names the ``__gpp('ping')`` answer lists as applicable, when the page has the GPP API."""
+    gpp_string: str | None = None
+    """The GPP string of that answer."""
+    onetrust_gpc: bool | None = None
+    """OneTrust's ``OneTrust.isGpcEnabled()`` / ``OptanonActiveGroups`` reading of the signal, when present."""
+
+
+@dataclass(frozen=True)
 class PhaseResult:
     """Everything observed in one phase of one site."""
 
@@ -413,6 +445,11 @@ class PhaseResult:
     """URLs the first navigation of the phase's context was redirected through (HTTP redirects), in
     order, before ending on :attr:`url`. A redirect to another site (a consent wall on the CMP's domain)
     does not make that site first party."""
+    steps: tuple[str, ...] = ()
+    """What the auditor did in the phase beyond loading the page, in order (the ``ignore`` phase's scroll
+    and second page, the ``gpc`` phase's signal): the path, for the reader."""
+    gpc: GpcEvidence | None = None
+    """The ``gpc`` phase's evidence of how the site answered the signal (``None`` in other phases)."""
 
 
 @dataclass(frozen=True)
@@ -463,6 +500,15 @@ class SiteResult:
     """The rule packs this site was evaluated with (the run's, then its own from ``sites.yaml``)."""
     rules: tuple[str, ...] = ()
     """Ids of every rule evaluated on this site, the passing ones included (JUnit lists them per site)."""
+    phases_requested: tuple[PhaseName, ...] = ()
+    """The phases the audit was asked for (``--phases``); empty: :data:`DEFAULT_PHASES` (older results).
+    A requested phase that is missing or failed is a gap of the verdict; a phase not requested is not."""
+
+    @property
+    def requested(self) -> tuple[PhaseName, ...]:
+        """The phases this site was asked for, in report order (:data:`DEFAULT_PHASES` when unrecorded)."""
+        asked = self.phases_requested or DEFAULT_PHASES
+        return tuple(p for p in PHASES if p in asked)
 
 
 @dataclass(frozen=True)
@@ -525,6 +571,17 @@ class RunResult:
     schema_version: int = SCHEMA_VERSION
     fail_on: str = "error"
     """The ``--fail-on`` threshold the run was judged at: every output shows the verdict at it."""
+
+    @property
+    def reported_phases(self) -> tuple[PhaseName, ...]:
+        """The phases any site of the run was asked for, in report order (the columns of the reports)."""
+        return phases_of(self.sites)
+
+
+def phases_of(sites: Iterable[SiteResult]) -> tuple[PhaseName, ...]:
+    """The phases any of ``sites`` was asked for, in report order (:data:`DEFAULT_PHASES` at least)."""
+    asked = set(DEFAULT_PHASES).union(*(s.requested for s in sites))
+    return tuple(p for p in PHASES if p in asked)
 
 
 # --- serialisation -----------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from auditor.model import PHASES, SEVERITIES, Finding, RunResult, SiteResult
+from auditor.model import CHOICE_PHASES, SEVERITIES, Finding, RunResult, SiteResult
 
 FailOn = Literal["error", "warning", "info", "never"]
 FAIL_ON_CHOICES: tuple[str, ...] = (*SEVERITIES, "never")
@@ -170,16 +170,16 @@ def gaps(site: SiteResult) -> tuple[Gap, ...]:
     if site.status == "error":
         return (Gap("site", None, f"the site could not be audited: {site.error or 'no reason recorded'}"),)
     out: list[Gap] = []
-    for name in PHASES:
+    for name in site.requested:  # a requested phase missing is a gap; one not requested is not
         phase = site.phases.get(name)
         if phase is None:
             out.append(Gap("phase-missing", name, f"the {name} phase is missing"))
             continue
         action = phase.consent
-        not_clicked = name != "before" and action is not None and not action.clicked
+        not_clicked = name in CHOICE_PHASES and action is not None and not action.clicked
         if phase.status != "ok" and not not_clicked:  # a click not made says why itself (below)
             out.append(Gap("phase-failed", name, f"the {name} phase failed: {phase.error or 'no reason recorded'}"))
-        if name == "before":
+        if name not in CHOICE_PHASES:
             continue
         if action is None:
             out.append(Gap("consent", name, f"no {name} click was recorded"))

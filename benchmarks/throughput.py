@@ -7,6 +7,11 @@ with a banner, exempt audience measurement, a pre-consent pixel, consent-gated t
     python benchmarks/throughput.py               # 20 sites, the three modes
     python benchmarks/throughput.py --sites 60 --modes default
     python benchmarks/throughput.py --json bench.json
+    python benchmarks/throughput.py --phases before,reject,accept,ignore --pairs 3   # cost of an extra phase
+
+With ``--phases``, the default mode and the tool with those phases run in alternating pairs (default,
+extra, default, extra, ...) so that a change of load on a shared machine hits both alike; the table then
+ends with the extra/default throughput ratio of each pair and their median.
 
 Each mode runs as a child process (the real ``consent-audit audit`` command line, or
 ``benchmarks/naive.py``), so its figures cover the whole process tree — Python, Playwright's
@@ -32,6 +37,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -184,8 +190,8 @@ def browser_args(web: FixtureWeb) -> list[str]:
 
 
 def run_mode(mode: str, urls: list[str], web: FixtureWeb, work: Path, extra: Sequence[str]) -> Measure:
-    """Run one mode over ``urls`` and return its figures."""
-    out = work / mode
+    """Run one mode over ``urls`` and return its figures (``phases:<list>``: the default mode with ``--phases``)."""
+    out = work / mode.replace(":", "-").replace(",", "-")
     shutil.rmtree(out, ignore_errors=True)
     if mode == "naive":
         command = [sys.executable, str(HERE / "naive.py"), "--out", str(out), *browser_args(web), *urls]
@@ -196,8 +202,10 @@ def run_mode(mode: str, urls: list[str], web: FixtureWeb, work: Path, extra: Seq
         command += browser_args(web)
         if mode == "concurrency-1":
             command += ["--concurrency", "1"]
+        if mode.startswith("phases:"):
+            command += ["--phases", mode.removeprefix("phases:")]
         command += list(extra)
-    measure = run_measured(mode, command, len(urls), work / f"{mode}.log")
+    measure = run_measured(mode, command, len(urls), work / f"{out.name}.log")
     measure.ok_sites = count_naive_ok(out) if mode == "naive" else count_ok(out)
     return measure
 
@@ -219,6 +227,20 @@ def report(measures: Sequence[Measure]) -> str:
     return "\n".join(lines)
 
 
+def pair_ratios(measures: Sequence[Measure]) -> str:
+    """Throughput of the extra phases over the default one, pair by pair (each extra run over the default run
+    just before it), and the median."""
+    ratios = [
+        extra.sites_per_min / default.sites_per_min
+        for default, extra in zip(measures[::2], measures[1::2], strict=False)
+        if default.sites_per_min
+    ]
+    if not ratios:
+        return "no pair measured"
+    listed = ", ".join(f"{r:.2f}" for r in ratios)
+    return f"extra/default throughput per pair: {listed}; median {statistics.median(ratios):.2f}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the table (and write JSON with ``--json``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -227,12 +249,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--naive-sites", type=int, default=None, help="audit only this many sites in naive mode")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     parser.add_argument("--keep", type=Path, default=None, help="keep outputs and logs in this directory")
+    parser.add_argument(
+        "--phases", default=None, help="measure the tool with these --phases against the default, in alternating pairs"
+    )
+    parser.add_argument("--pairs", type=int, default=3, help="default/extra pairs with --phases (default 3)")
     parser.add_argument("tool_args", nargs="*", help="extra arguments for the tool's modes (after --)")
     args = parser.parse_args(argv)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     for mode in modes:
         if mode not in MODES:
             parser.error(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+    if args.phases:
+        modes = ["default", f"phases:{args.phases}"] * args.pairs
     work = args.keep or Path(tempfile.mkdtemp(prefix="consent-audit-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     hosts = site_hosts(args.sites)
@@ -255,6 +283,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
     print(report(measures))
+    if args.phases:
+        print(pair_ratios(measures))
     if args.json:
         payload = [{**asdict(m), "sites_per_min": m.sites_per_min, "cpu_per_site": m.cpu_per_site} for m in measures]
         args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")

@@ -27,6 +27,7 @@ from auditor.config import (
     SiteConfig,
     dedupe_sites,
     load_sites,
+    parse_phases,
     sites_from_urls,
 )
 from auditor.results import RESULTS_FILE
@@ -237,6 +238,13 @@ def audit(
         typer.Option(help="Sites audited at once in one browser (default: from the cores, within the memory budget)."),
     ] = None,
     dwell: Annotated[float, typer.Option(help="Seconds to stay after a consent click (delayed beacons).")] = 2.5,
+    phases: Annotated[
+        str,
+        typer.Option(
+            help="Phases to audit, comma-separated: before,reject,accept (the default; before and reject always) "
+            "plus ignore (never answer: scroll, dwell, second page), gpc (send Global Privacy Control).",
+        ),
+    ] = "before,reject,accept",
     block_third_party_cookies: Annotated[
         bool,
         typer.Option(help="Block third-party cookies like a hardened browser (default: allow, to see every tracker)."),
@@ -289,10 +297,11 @@ def audit(
         int, typer.Option(help="Replace the browser with a fresh one after this many sites (0: only after a crash).")
     ] = DEFAULT_RESTART_AFTER,
 ) -> None:
-    """Audit sites in three phases (before consent, after reject, after accept) and check the rule packs."""
+    """Audit sites in phases (before consent, after reject, after accept, --phases adds more); check the rule packs."""
     if fail_on not in ("error", "warning", "info"):
         fail(f"--fail-on must be error, warning or info, not {fail_on!r}")
     try:
+        chosen_phases = parse_phases(phases)
         site_list: list[SiteConfig] = []
         if sites is not None:
             site_list.extend(load_sites(sites))
@@ -317,6 +326,7 @@ def audit(
         timeout=timeout,
         concurrency=concurrency,
         dwell=dwell,
+        phases=chosen_phases,
         block_third_party_cookies=block_third_party_cookies,
         screenshots=screenshots,
         retries=retries,

@@ -105,6 +105,13 @@ SITES: tuple[SiteInfo, ...] = (
         ".adnexo-regie.net) and syncs it to match.dsp-partenaire.io; its tag keeps adnx_uid in localStorage.",
     ),
     SiteInfo(
+        "www.defilement-accord.fr",
+        "violation",
+        "'Scrolling means consent': scrolling the page or opening a second one without answering stores "
+        "consent=accepted and loads DoubleClick (IDE) and the Meta pixel; 'Tout refuser' is respected. Answers GPC "
+        "(__uspapi 1YYN, /.well-known/gpc.json).",
+    ),
+    SiteInfo(
         "www.le-quotidien-demo.fr",
         "demo",
         "French news front page; DoubleClick pixel on every page regardless of choice (a deliberate pre-consent "

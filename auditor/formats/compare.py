@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from auditor.formats.summary import PhaseCounts, summarise
+from auditor.formats.summary import PHASE_SHORT, PhaseCounts, summarise
 from auditor.formats.templating import asset, render_template
-from auditor.model import PHASES, SEVERITIES, RunResult
+from auditor.model import PHASES, SEVERITIES, RunResult, phases_of
 from auditor.verdict import Gap, Verdict
 
 METRICS: dict[str, str] = {
@@ -30,8 +30,20 @@ METRICS: dict[str, str] = {
 """The per-phase counts compared (all in CSV and JSON), with their human titles."""
 SHOWN_METRICS = ("tracker_cookies", "third_party_hosts")
 """The counts charted and tabulated on the HTML page (kept to two so the table fits a screen)."""
-PHASE_COLOURS = {"before": "#7f56d9", "reject": "#1570ef", "accept": "#f79009"}
-PHASE_LABELS = {"before": "before any choice", "reject": "after refusing", "accept": "after accepting"}
+PHASE_COLOURS = {
+    "before": "#7f56d9",
+    "reject": "#1570ef",
+    "accept": "#f79009",
+    "ignore": "#d92d20",
+    "gpc": "#667085",
+}
+PHASE_LABELS = {
+    "before": "before any choice",
+    "reject": "after refusing",
+    "accept": "after accepting",
+    "ignore": "banner ignored",
+    "gpc": "with GPC",
+}
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -129,9 +141,9 @@ class Chart:
     rows: tuple[ChartRow, ...]
 
 
-def _chart(title: str, metric: str, rows: Sequence[ComparisonRow], multi_run: bool) -> Chart:
+def _chart(title: str, metric: str, rows: Sequence[ComparisonRow], multi_run: bool, phases: Sequence[str]) -> Chart:
     label_width, plot_width, bar, gap, top = 190.0, 310.0, 9.0, 14.0, 26.0
-    values = [r.count(metric, p) or 0 for r in rows for p in PHASES]
+    values = [r.count(metric, p) or 0 for r in rows for p in phases]
     top_value = max([*values, 1])
     step = max(1, -(-top_value // 5))
     scale_max = step * -(-top_value // step)
@@ -139,13 +151,13 @@ def _chart(title: str, metric: str, rows: Sequence[ComparisonRow], multi_run: bo
     y = top
     for r in rows:
         bars = []
-        for i, p in enumerate(PHASES):
+        for i, p in enumerate(phases):
             value = r.count(metric, p)
             width = plot_width * (value or 0) / scale_max
             bars.append(Bar(p, value, label_width, y + i * bar, width, bar - 1.5, PHASE_COLOURS[p]))
         label = f"{r.site} ({r.run})" if multi_run else r.site
         chart_rows.append(ChartRow(label=label if len(label) <= 30 else label[:29] + "…", y=y, bars=tuple(bars)))
-        y += 3 * bar + gap
+        y += len(phases) * bar + gap
     ticks = tuple((label_width + plot_width * v / scale_max, v) for v in range(0, scale_max + 1, step))
     return Chart(title, label_width + plot_width + 40, y + 4, label_width, plot_width, ticks, tuple(chart_rows))
 
@@ -195,7 +207,13 @@ class Comparison:
     def charts(self) -> tuple[Chart, ...]:
         """One chart per metric."""
         audited = [r for r in self.rows if r.status == "ok"]
-        return tuple(_chart(METRICS[m], m, audited, self.multi_run) for m in SHOWN_METRICS)
+        return tuple(_chart(METRICS[m], m, audited, self.multi_run, self.phases) for m in SHOWN_METRICS)
+
+    @property
+    def phases(self) -> tuple[str, ...]:
+        """The phase columns of the charts and the table: those any compared site was asked for. The CSV
+        and JSON rows have every known phase (empty when not run), so their columns never depend on the runs."""
+        return phases_of(s for _, run in self.runs for s in run.sites)
 
     def to_html(self) -> str:
         """The self-contained comparison page (inline CSS, SVG and a small sorting script)."""
@@ -206,8 +224,9 @@ class Comparison:
             comparison=self,
             charts=self.charts(),
             metrics={m: METRICS[m] for m in SHOWN_METRICS},
-            phases=PHASES,
+            phases=self.phases,
             phase_labels=PHASE_LABELS,
+            phase_short=PHASE_SHORT,
             phase_colours=PHASE_COLOURS,
             severities=SEVERITIES,
             verdicts=list(Verdict),

@@ -17,9 +17,9 @@ from rich.text import Text
 
 from auditor.formats.groups import worst_groups
 from auditor.formats.interface import Format, Formatter, RenderOptions
-from auditor.formats.summary import RunSummary, SiteSummary, summarise
+from auditor.formats.summary import RunSummary, SiteSummary, phase_title, summarise
 from auditor.formats.text import one_line
-from auditor.model import PHASES, RunResult
+from auditor.model import RunResult
 from auditor.verdict import Verdict
 
 VERDICT_STYLE: dict[Verdict, str] = {
@@ -36,8 +36,13 @@ _UNBOUNDED = 1_000_000
 """Width to measure a table's true minimum at (rich clamps a measurement to the width it is given)."""
 
 
-def _per_phase(site: SiteSummary, attr: str) -> str:
-    return " / ".join(str(getattr(site.phases[p], attr)) if site.phases[p].present else "–" for p in PHASES)
+PHASE_LETTERS = {"before": "B", "reject": "R", "accept": "A", "ignore": "I", "gpc": "G"}
+"""One letter per phase, for the narrow count columns."""
+
+
+def _per_phase(site: SiteSummary, attr: str, phases: tuple[str, ...]) -> str:
+    """A count per phase (``–`` for a phase missing), in the order of ``phases``."""
+    return " / ".join(str(getattr(site.phases[p], attr)) if site.phases[p].present else "–" for p in phases)
 
 
 def _site_name(s: SiteSummary) -> str:
@@ -60,14 +65,16 @@ def summary_lines(summary: RunSummary, limit: int = 10) -> list[Text]:
     Nothing is laid out to a width, so a rule id, a site name or a URL is never cut across lines,
     whatever reads the log.
     """
-    lines = [Text("Consent audit (counts before any choice / after refusing / after accepting; – phase missing)")]
+    phases = summary.phases
+    legend = " / ".join(phase_title(p).lower() for p in phases)
+    lines = [Text(f"Consent audit (counts {legend}; – phase missing)")]
     for s in summary.worst_first:
         line = Text()
         line.append(s.verdict.label.ljust(_LABEL_WIDTH), style=VERDICT_STYLE[s.verdict])
         line.append(f" {_site_name(s)}: {one_line(s.sentence, 400)}")
         line.append(
-            f" | tracker cookies {_per_phase(s, 'tracker_cookies')}"
-            f" | third-party hosts {_per_phase(s, 'third_party_hosts')}"
+            f" | tracker cookies {_per_phase(s, 'tracker_cookies', phases)}"
+            f" | third-party hosts {_per_phase(s, 'third_party_hosts', phases)}"
             f" | findings err / warn / info {_findings_count(s)}"
         )
         lines.append(line)
@@ -95,10 +102,13 @@ def sites_table(summary: RunSummary) -> Table:
     table.add_column("Verdict", no_wrap=True)
     table.add_column("Site", no_wrap=True)
     table.add_column("What we found", overflow="fold", ratio=3, min_width=30)
-    table.add_column("Tracker\ncookies\nB / R / A", justify="center", no_wrap=True)
-    table.add_column("3rd-party\nhosts\nB / R / A", justify="center", no_wrap=True)
+    phases = summary.phases
+    letters = " / ".join(PHASE_LETTERS[p] for p in phases)
+    table.add_column(f"Tracker\ncookies\n{letters}", justify="center", no_wrap=True)
+    table.add_column(f"3rd-party\nhosts\n{letters}", justify="center", no_wrap=True)
     table.add_column("Findings\nerr / warn\n/ info", justify="center", no_wrap=True)
-    table.caption = "B / R / A: before any choice / after refusing / after accepting; – phase missing"
+    legend = " / ".join(phase_title(p).lower() for p in phases)
+    table.caption = f"{letters}: {legend}; – phase missing"
     table.caption_justify = "left"
     for s in summary.worst_first:
         findings = f"{s.failing['error']} / {s.failing['warning']} / {s.failing['info']}"
@@ -108,8 +118,8 @@ def sites_table(summary: RunSummary) -> Table:
             Text(s.verdict.label, style=VERDICT_STYLE[s.verdict]),
             Text(one_line(s.label, 80)),
             Text(one_line(s.sentence, 400)),
-            Text(_per_phase(s, "tracker_cookies")),
-            Text(_per_phase(s, "third_party_hosts")),
+            Text(_per_phase(s, "tracker_cookies", phases)),
+            Text(_per_phase(s, "third_party_hosts", phases)),
             Text(findings),
         )
     return table

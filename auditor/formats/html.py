@@ -34,6 +34,7 @@ from auditor.formats.html_tables import (
 )
 from auditor.formats.interface import Format, Formatter, RenderOptions
 from auditor.formats.summary import (
+    PHASE_SHORT,
     PhaseCounts,
     RunSummary,
     SiteSummary,
@@ -44,7 +45,7 @@ from auditor.formats.summary import (
     tracker_name,
 )
 from auditor.formats.templating import render_template, safe_href
-from auditor.model import PHASES, Finding, PhaseResult, RunResult, SiteResult
+from auditor.model import DEFAULT_PHASES, PHASES, Finding, PhaseResult, RunResult, SiteResult
 from auditor.results import dumps_run
 from auditor.verdict import Gap
 
@@ -148,8 +149,10 @@ class ReportView:
     """The most serious finding groups of the run."""
     provenance: Provenance
     show_values: bool
-    phases: tuple[str, ...] = PHASES
+    phases: tuple[str, ...] = DEFAULT_PHASES
+    """The phase columns: those any site of the run was asked for (:attr:`RunResult.reported_phases`)."""
     phase_titles: dict[str, str] = field(default_factory=lambda: {p: phase_title(p) for p in PHASES})
+    phase_short: dict[str, str] = field(default_factory=lambda: dict(PHASE_SHORT))
 
 
 def _keys(phase: PhaseResult | None, *, trackers_only: bool) -> tuple[set[str], set[str]]:
@@ -182,7 +185,7 @@ def _tone(bad: bool, unconfirmed: str | None) -> str:
 
 
 def _deltas(site: SiteResult, found: tuple[Gap, ...]) -> tuple[Delta, ...]:
-    before, reject, accept = (site.phases.get(p) for p in PHASES)
+    before, reject, accept = (site.phases.get(p) for p in DEFAULT_PHASES)
     out = []
     if before is not None:
         cookies, hosts = _keys(before, trackers_only=True)
@@ -265,7 +268,7 @@ def _site_view(index: int, summary: SiteSummary, base: Path | None, show_values:
             if image.data_uri is None or all(image.data_uri != i.data_uri for i in banner_images):
                 banner_images.append(image)
     phases = []
-    for p in PHASES:
+    for p in site.requested:
         phase = site.phases.get(p)
         shots = tuple(
             image_view(s.label, s.path, base) for s in (phase.screenshots if phase else ()) if s.path not in seen
@@ -334,6 +337,7 @@ def build_report(run: RunResult, options: RenderOptions) -> ReportView:
         worst=worst,
         provenance=_provenance(run, options.results_path),
         show_values=options.show_values,
+        phases=run.reported_phases,
     )
 
 

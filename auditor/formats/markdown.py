@@ -12,7 +12,7 @@ from auditor.formats.groups import worst_groups
 from auditor.formats.interface import Format, Formatter, RenderOptions
 from auditor.formats.summary import RunSummary, summarise
 from auditor.formats.text import md
-from auditor.model import PHASES, RunResult
+from auditor.model import RunResult
 from auditor.verdict import Verdict
 
 VERDICT_ICON: dict[Verdict, str] = {
@@ -45,14 +45,16 @@ def render_markdown(run: RunResult) -> str:
     """The Markdown summary of ``run``."""
     summary = summarise(run)
     lines = ["# Cookie consent audit", "", verdict_line(summary), "", _counts(summary), ""]
+    phases = summary.phases
+    names = " / ".join(phases)
     lines += [
-        "| | Site | What we found | Tracker cookies<br>before / reject / accept "
-        "| Third-party hosts<br>before / reject / accept | Findings<br>error / warning / info |",
+        f"| | Site | What we found | Tracker cookies<br>{names} "
+        f"| Third-party hosts<br>{names} | Findings<br>error / warning / info |",
         "|---|---|---|:-:|:-:|:-:|",
     ]
     for s in summary.worst_first:
-        cookies = " / ".join(str(s.phases[p].tracker_cookies) if s.phases[p].present else "–" for p in PHASES)
-        hosts = " / ".join(str(s.phases[p].third_party_hosts) if s.phases[p].present else "–" for p in PHASES)
+        cookies = " / ".join(str(s.phases[p].tracker_cookies) if s.phases[p].present else "–" for p in phases)
+        hosts = " / ".join(str(s.phases[p].third_party_hosts) if s.phases[p].present else "–" for p in phases)
         findings = f"{s.failing['error']} / {s.failing['warning']} / {s.failing['info']}"
         if s.not_evaluated:
             findings += f" (+{s.not_evaluated} not evaluated)"

@@ -11,7 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from auditor.model import PHASES, SEVERITIES, Cookie, Finding, PhaseResult, Request, RunResult, Severity, SiteResult
+from auditor.model import (
+    PHASES,
+    SEVERITIES,
+    Cookie,
+    Finding,
+    PhaseResult,
+    Request,
+    RunResult,
+    Severity,
+    SiteResult,
+    phases_of,
+)
 from auditor.party import host_of
 from auditor.verdict import (
     SEVERITY_RANK,
@@ -77,8 +88,8 @@ class SiteSummary:
 
     @property
     def missing_phases(self) -> tuple[str, ...]:
-        """Phases absent from the results (a failed site has all three missing)."""
-        return tuple(p for p, c in self.phases.items() if not c.present)
+        """Requested phases absent from the results (a failed site has all of them missing)."""
+        return tuple(p for p in self.site.requested if not self.phases[p].present)
 
 
 def finding_sort_key(finding: Finding) -> tuple[int, int, int, int, str]:
@@ -257,7 +268,7 @@ def summarise_site(site: SiteResult, fail_on: str = "error") -> SiteSummary:
     for f in failing:
         by_severity[f.severity] = by_severity.get(f.severity, 0) + 1
     not_evaluated = sum(1 for f in findings if is_not_evaluated(f))
-    phases: dict[str, PhaseCounts] = {p: count_phase(p, site.phases.get(p)) for p in PHASES}
+    phases: dict[str, PhaseCounts] = {p: count_phase(p, site.phases.get(p)) for p in PHASES}  # every known phase
     found = gaps(site)
     return SiteSummary(
         site=site,
@@ -281,6 +292,11 @@ class RunSummary:
     """In the order of the results file."""
     fail_on: str = "error"
     """The threshold the verdicts are at."""
+
+    @property
+    def phases(self) -> tuple[str, ...]:
+        """The phase columns: those any site was asked for, in report order."""
+        return phases_of(s.site for s in self.sites)
 
     @property
     def verdict(self) -> Verdict:
@@ -314,4 +330,22 @@ def summarise(run: RunResult) -> RunSummary:
 
 def phase_title(phase: str) -> str:
     """Human title of a phase."""
-    return {"before": "Before any choice", "reject": "After refusing", "accept": "After accepting"}.get(phase, phase)
+    return PHASE_TITLES.get(phase, phase)
+
+
+PHASE_TITLES: dict[str, str] = {
+    "before": "Before any choice",
+    "reject": "After refusing",
+    "accept": "After accepting",
+    "ignore": "Banner ignored",
+    "gpc": "With GPC signal",
+}
+"""Human titles of the phases (report headings)."""
+PHASE_SHORT: dict[str, str] = {
+    "before": "before",
+    "reject": "refused",
+    "accept": "accepted",
+    "ignore": "ignored",
+    "gpc": "GPC",
+}
+"""One-word names of the phases (table column headers)."""

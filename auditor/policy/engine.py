@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from auditor.model import Finding, PhaseName, PhaseResult, SiteResult, Subject
+from auditor.model import CHOICE_PHASES, EXTRA_PHASES, PHASES, Finding, PhaseName, PhaseResult, SiteResult, Subject
 from auditor.policy.fields import (
     FIELDS,
     FINDING_KIND,
@@ -50,6 +50,8 @@ def evaluate(site: SiteResult, rules: RuleSet | Sequence[Rule]) -> tuple[Finding
     out: list[Finding] = []
     for rule in rules:
         for phase_name in rule.phases:
+            if phase_name in EXTRA_PHASES and phase_name not in site.requested:
+                continue  # an optional phase nobody asked for: not run, so neither judged nor a gap
             phase = site.phases.get(phase_name)
             problem = _missing(site, phase_name, phase, rule)
             if problem is not None:
@@ -79,7 +81,7 @@ def _missing(site: SiteResult, phase_name: str, phase: PhaseResult | None, rule:
         return f"the {phase_name} phase was not run{why}"
     if phase.status == "error":
         return f"the {phase_name} phase failed: {phase.error or 'no reason recorded'}"
-    if phase_name in ("reject", "accept"):
+    if phase_name in CHOICE_PHASES:
         problem = _unconfirmed_choice(phase_name, phase, rule)
         if problem is not None:
             return problem
@@ -88,10 +90,15 @@ def _missing(site: SiteResult, phase_name: str, phase: PhaseResult | None, rule:
     return None
 
 
+EFFECT_FIELDS = frozenset({"effect", "banner_back"})
+"""Consent fields that describe the click's effect itself (a banner back on the next page makes it unconfirmed)."""
+
+
 def judges_effect(rule: Rule) -> bool:
     """Whether a rule is about the consent click's effect itself (a ``consent`` rule whose condition reads
-    ``effect``): it is evaluated whatever the effect, to report a contradicted choice as a violation."""
-    return rule.subject == "consent" and "effect" in rule.fields_used
+    ``effect`` or ``banner_back``): it is evaluated whatever the effect, to report a contradicted or forgotten
+    choice as a violation."""
+    return rule.subject == "consent" and bool(EFFECT_FIELDS & set(rule.fields_used))
 
 
 def _unconfirmed_choice(phase_name: str, phase: PhaseResult, rule: Rule) -> str | None:
@@ -103,10 +110,10 @@ def _unconfirmed_choice(phase_name: str, phase: PhaseResult, rule: Rule) -> str 
     makes the rule not evaluated, never passed.
     """
     consent = phase.consent
-    verb = "refusal" if phase_name == "reject" else "acceptance"
+    verb = "refusal" if CHOICE_PHASES[phase_name] == "reject" else "acceptance"
     if consent is None:
         return f"no {phase_name} choice was recorded, so behaviour {PHASE_LABELS[phase_name]} is not verifiable"
-    if consent.action != phase_name:
+    if consent.action != CHOICE_PHASES[phase_name]:
         return f"the {phase_name} phase recorded a {consent.action!r} action, so the {verb} is not verifiable"
     if not consent.clicked:
         reason = consent.reason or "no reason recorded"
@@ -137,7 +144,7 @@ def _error(site: SiteResult, rule: Rule, phase: str, reason: str) -> Finding:
 
 
 def _phase(name: str) -> PhaseName:
-    assert name in ("before", "reject", "accept")
+    assert name in PHASES
     return name  # type: ignore[return-value]
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from auditor.model import PHASES, PhaseName, Severity
+from auditor.model import CHOICE_PHASES, PHASES, PhaseName, Severity
 from auditor.policy.conditions import compile_condition, config_error
 from auditor.policy.fields import COMMON_PLACEHOLDERS, FIELDS
 from auditor.policy.rules import Expect, PackInfo, Rule, RuleSet
@@ -102,7 +102,7 @@ def _allowed_placeholders(kind: str, expect: Expect, group_by: tuple[str, ...]) 
 
 def _default_requires(kind: str, phases: Iterable[str]) -> tuple[str, ...]:
     req = []
-    if any(p in ("reject", "accept") for p in phases):
+    if any(p in CHOICE_PHASES for p in phases):
         req.append("consent")
     if kind == "banner":
         req.append("banner")

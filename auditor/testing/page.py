@@ -19,9 +19,10 @@ from typing import Any, Literal, cast
 from playwright.async_api import BrowserContext
 from playwright.sync_api import Page as SyncPage
 
-from auditor.browser import consent
-from auditor.browser.collect import SiteCollector, _Clock
+from auditor.browser import confirm, consent
+from auditor.browser.collect import SiteCollector
 from auditor.browser.network import NetworkRecorder
+from auditor.browser.phases import Clock
 from auditor.browser.session import BrowserSession
 from auditor.config import AuditOptions, SiteConfig
 from auditor.model import Banner, ConsentAction, Finding, PhaseName, PhaseResult, SiteResult, iso_now
@@ -165,6 +166,8 @@ class ConsentPage:
         if outcome.action.clicked:
             until = asyncio.get_running_loop().time() + options.dwell
             await self._recorder.wait_quiet(options.quiet_ms, options.quiet_cap, at_least_until=until)
+            # As in an audit, the click is only a refusal or an acceptance once its effect is confirmed.
+            outcome = dataclasses.replace(outcome, action=await confirm.confirm_choice(self.bridge.page, outcome))
         self._banner = outcome.banner
         return outcome
 
@@ -190,8 +193,8 @@ class ConsentPage:
 
     async def _snapshot(self, collector: SiteCollector, name: PhaseName, cookies: list[Any]) -> PhaseResult:
         context = cast(BrowserContext, _Cookies(cookies))
-        return await collector._snapshot(
-            name, context, self.bridge.page, self._recorder, (name,), [], None, _Clock(), shoot=False
+        return await collector.snapshot(
+            name, context, self.bridge.page, self._recorder, (name,), [], None, Clock(), shoot=False
         )
 
     def result(self) -> SiteResult:

@@ -189,7 +189,8 @@ def choice(action: str, label: str, *, steps: int = 1, **kw: Any) -> ConsentActi
     kw.setdefault("effect", "confirmed")
     kw.setdefault("effect_reason", f"the dialog went away and didomi_token ({says}) was stored")
     kw.setdefault(
-        "effect_evidence", ConsentEffectEvidence(dialog="div#didomi-notice", dialog_hidden=True, stored=(stored,))
+        "effect_evidence",
+        ConsentEffectEvidence(dialog="div#didomi-notice", dialog_hidden=True, stored=(stored,), banner_back=False),
     )
     kw.setdefault("method", "cmp:didomi")
     return ConsentAction(action=action, clicked=True, label=label, steps=steps, **kw)  # type: ignore[arg-type]
@@ -209,10 +210,13 @@ def phase(name: str, **kw: Any) -> PhaseResult:
     return PhaseResult(name=name, **kw)  # type: ignore[arg-type]
 
 
-def site(url: str = SITE, **phases: PhaseResult) -> SiteResult:
-    """A site; missing phases default to clean ones."""
+def site(url: str = SITE, requested: Sequence[str] = (), **phases: PhaseResult) -> SiteResult:
+    """A site; missing default phases are clean ones; ``requested`` extra phases (``--phases``) are recorded
+    as asked for, and those given in ``phases`` are added."""
     all_phases = {p: phases.get(p, phase(p)) for p in ("before", "reject", "accept")}
-    return SiteResult(url=url, status="ok", final_url=url, phases=all_phases)
+    all_phases.update({p: v for p, v in phases.items() if p not in all_phases})
+    asked = ("before", "reject", "accept", *requested) if requested else ()
+    return SiteResult(url=url, status="ok", final_url=url, phases=all_phases, phases_requested=asked)  # type: ignore[arg-type]
 
 
 def f(
@@ -755,6 +759,100 @@ def cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
     )
     c.update(behaviour_cases())
     c.update(consent_mode_cases())
+    c.update(extra_phase_cases())
+    return c
+
+
+# --- extra phases (--phases) and the remembered choice -----------------------------------------------
+
+
+def extra_phase_cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
+    """The ``ignore`` phase judged like ``before``, only when requested; a choice not remembered."""
+    c: dict[str, tuple[SiteResult, dict[str, Any]]] = {}
+    scrolled = ("scrolled down 3 wheel turn(s) of 700 px", "opened a second page: https://www.example-presse.fr/a")
+    c["baseline-third-party-tracker-cookie/ignore"] = (
+        site(requested=["ignore"], ignore=phase("ignore", cookies=[IDE, SESSION], requests=[], steps=scrolled)),
+        {
+            "present": [f("baseline-third-party-tracker-cookie", "ignore", "IDE", ".doubleclick.net", count=1)],
+            "absent": [f("baseline-third-party-tracker-cookie", "before"), f("baseline-reject-verified", "ignore")],
+        },
+    )
+    c["baseline-third-party-tracker-cookie/ignore-not-requested"] = (
+        site(ignore=phase("ignore", cookies=[IDE])),  # saved evidence of a phase nobody asked for: not judged
+        {"absent": [{"phase": "ignore"}]},
+    )
+    c["baseline-third-party-tracker-cookie/ignore-failed"] = (
+        site(requested=["ignore"], ignore=phase("ignore", status="error", error="browser failure: crashed")),
+        {
+            "present": [f("baseline-third-party-tracker-cookie", "ignore", outcome="error", count=1)],
+            "absent": [f("baseline-third-party-tracker-cookie", "ignore", outcome="fail")],
+        },
+    )
+    c["baseline-third-party-tracker-cookie/ignore-missing"] = (
+        site(requested=["ignore"]),  # requested but not recorded: not evaluated, never passed
+        {"present": [f("baseline-third-party-tracker-cookie", "ignore", outcome="error", count=1)]},
+    )
+    c["tcf-consent-before-choice/ignore"] = (
+        site(
+            requested=["ignore"],
+            ignore=phase(
+                "ignore", tcf=[tcf(event_status="tcloaded", purpose_consents=(1, 2, 3, 4), cmp_id=7)], steps=scrolled
+            ),
+        ),
+        {"present": [f("tcf-consent-before-choice", "ignore")], "absent": [f("tcf-consent-before-choice", "before")]},
+    )
+
+    ad_request = request("https://securepubads.g.doubleclick.net/tag/js/gpt.js", "doubleclick")
+    c["baseline-gpc-tracker-request"] = (
+        site(requested=["gpc"], gpc=phase("gpc", requests=[ad_request], steps=("sent Sec-GPC: 1",))),
+        {
+            "present": [f("baseline-gpc-tracker-request", "gpc", count=1)],
+            "absent": [f("baseline-gpc-tracker-request", "before"), f("baseline-tracker-request", "gpc")],
+        },
+    )
+    c["baseline-gpc-tracker-request/not-requested"] = (
+        site(),
+        {"absent": [f("baseline-gpc-tracker-request")]},
+    )
+
+    def back(action: str, label: str, is_back: bool | None) -> ConsentAction:
+        stored = StoredChoice("cookie", "didomi_token", ".example-presse.fr", "added", action, cmp="didomi")  # type: ignore[arg-type]
+        evidence = ConsentEffectEvidence(
+            dialog="div#didomi-notice", dialog_hidden=True, stored=(stored,), banner_back=is_back
+        )
+        if is_back:
+            reason = "the consent banner came back on the second page view: the choice was not kept"
+            return choice(action, label, effect="unconfirmed", effect_reason=reason, effect_evidence=evidence)
+        return choice(action, label, effect_evidence=evidence)
+
+    c["cnil-choice-remembered"] = (
+        site(
+            reject=phase("reject", consent=back("reject", "Tout refuser", True), cookies=[IDE]),
+            accept=phase("accept", consent=back("accept", "Tout accepter", False)),
+        ),
+        {
+            "present": [
+                f("cnil-choice-remembered", "reject", count=1),
+                # the forgotten refusal is not a confirmed one: the other reject rules are not evaluated
+                f("baseline-third-party-tracker-cookie", "reject", outcome="error"),
+            ],
+            "absent": [
+                f("cnil-choice-remembered", "accept"),
+                f("baseline-third-party-tracker-cookie", "reject", outcome="fail"),
+            ],
+        },
+    )
+    c["cnil-choice-remembered/not-checked"] = (
+        site(reject=phase("reject", consent=back("reject", "Tout refuser", None))),
+        {
+            "present": [f("cnil-choice-remembered", "reject", outcome="error", count=1)],
+            "absent": [f("cnil-choice-remembered", "reject", outcome="fail")],
+        },
+    )
+    c["cnil-choice-remembered/not-clicked"] = (
+        site(reject=phase("reject", consent=ConsentAction(action="reject", clicked=False, reason="no reject control"))),
+        {"present": [f("cnil-choice-remembered", "reject", outcome="error", count=1)]},
+    )
     return c
 
 

@@ -236,6 +236,26 @@ class StoreState:
     """(``local``/``session``, origin, key) → value (its first 4000 characters), every frame."""
 
 
+async def _cookies(page: Page) -> list[Any]:
+    """The cookies of the page's context; when the context answers none (a context another client made, as
+    pytest-playwright's page seen over a second CDP connection), the page's own, asked of Chromium directly."""
+    try:
+        raw: list[Any] = list(await page.context.cookies())
+    except PlaywrightError:
+        raw = []
+    if raw:
+        return raw
+    try:
+        session = await page.context.new_cdp_session(page)
+        try:
+            answer = await session.send("Network.getCookies")
+        finally:
+            await session.detach()
+    except PlaywrightError:
+        return []
+    return list(answer.get("cookies") or [])
+
+
 async def capture(page: Page) -> StoreState:
     """Read every cookie of the page's context and the web storage of each of its frames (one call per frame)."""
 
@@ -245,10 +265,7 @@ async def capture(page: Page) -> StoreState:
         except PlaywrightError:
             return None
 
-    try:
-        raw = await page.context.cookies()
-    except PlaywrightError:
-        raw = []
+    raw = await _cookies(page)
     cookies = {(str(c["name"]), str(c["domain"]).lstrip(".").lower()): str(c["value"]) for c in raw}
     storage: dict[tuple[str, str, str], str] = {}
     for data in await asyncio.gather(*(one(f) for f in page.frames)):

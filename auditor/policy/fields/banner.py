@@ -217,12 +217,26 @@ CONSENT_FIELDS: list[FieldSpec] = [
         ("reject", "accept", "mixed", "unknown"),
     ),
     FieldSpec(
+        "banner_back",
+        "bool",
+        "The consent banner was shown again on the second page view after the choice (a choice not remembered);"
+        " missing when the second view could not be checked.",
+        lambda i: _banner_back(i.obj),
+    ),
+    FieldSpec(
         "stored_keys",
         "string",
         "Names of the consent stores (cookies, storage keys) the click added or changed, comma-separated.",
         lambda i: ", ".join(s.key for s in i.obj.effect_evidence.stored) if i.obj.effect_evidence else None,
     ),
 ]
+
+
+def _banner_back(action: ConsentAction) -> bool:
+    back = action.effect_evidence.banner_back if action.effect_evidence is not None else None
+    if back is None:
+        raise MissingEvidence("whether the banner came back on the second page view was not checked")
+    return back
 
 
 def _stored_says(action: ConsentAction) -> str | None:

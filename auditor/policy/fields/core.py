@@ -23,6 +23,8 @@ PHASE_LABELS: Mapping[str, str] = {
     "before": "before any consent choice",
     "reject": "after refusal",
     "accept": "after acceptance",
+    "ignore": "while the banner is left unanswered (scrolled, second page)",
+    "gpc": "with Global Privacy Control sent",
 }
 """Human wording of the phases, for the ``{phase_label}`` placeholder."""
 
