@@ -102,6 +102,9 @@ class AuditOptions:
     viewport: tuple[int, int] = (1280, 800)
     retries: int = 1
     """Extra attempts for a site that failed with a transient network error."""
+    site_timeout: float | None = None
+    """Seconds one site may cost, retries included; ``None``: three times ``timeout``, at least 90 s
+    (``auditor.run.site.site_budget``)."""
     sandbox: bool | None = None
     """Run Chromium with its sandbox; ``None``: as ``$CONSENT_AUDIT_SANDBOX`` says (off when unset, as
     Playwright's default). The sandbox needs a non-root user and user namespaces (see docs/ci.md)."""

@@ -228,6 +228,14 @@ def audit(
         ),
     ] = None,
     retries: Annotated[int, typer.Option(help="Extra attempts for a site failing with a transient network error.")] = 1,
+    site_timeout: Annotated[
+        float | None,
+        typer.Option(
+            min=1.0,
+            help="Seconds one site may cost in all, retries included (a stuck page is abandoned then). "
+            "Default: 3 x --timeout, at least 90.",
+        ),
+    ] = None,
     resume: Annotated[
         bool,
         typer.Option(
@@ -290,6 +298,7 @@ def audit(
         block_third_party_cookies=block_third_party_cookies,
         screenshots=screenshots,
         retries=retries,
+        site_timeout=site_timeout,
         sandbox=sandbox,
     )
     execute(
