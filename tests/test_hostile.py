@@ -8,6 +8,11 @@ in one run: each ends with its own reason and the healthy site is audited in ful
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +22,7 @@ from auditor.browser.session import BrowserSession
 from auditor.config import AuditOptions, SiteConfig
 from auditor.fixtureweb import FixtureWeb, hostile
 from auditor.model import RunResult, SiteResult
+from auditor.results import JOURNAL_FILE, RESULTS_FILE, iter_journal, read_results
 from auditor.run import BrowserPool, audit_site
 from auditor.run import site as site_module
 from auditor.run.site import SITE_TIMEOUT_REASON, site_budget, site_timeout
@@ -181,3 +187,32 @@ def test_five_thousand_cookies_are_all_reported_as_chromium_kept_them(hostile_ru
     before = by_host(hostile_run, hostile.COOKIE_FLOOD_HOST).phases["before"]
     flood = [c for c in before.cookies if c.name.startswith("flot")]
     assert 100 <= len(flood) < hostile.COOKIE_FLOOD  # Chromium evicts beyond ~180 per domain; none lost on our side
+
+
+# --- SIGTERM to the command line ----------------------------------------------------------------------
+
+
+def test_sigterm_keeps_the_finished_sites_and_exits_143(fixture_web: FixtureWeb, tmp_path: Path) -> None:
+    """A run stopped by SIGTERM while a stuck page is in flight: results.json holds the finished site."""
+    out = tmp_path / "out"
+    args = [sys.executable, "-m", "auditor", "audit", fixture_web.url(HEALTHY), fixture_web.url(hostile.BUSY_LOOP_HOST)]
+    args += ["--out", str(out), "--timeout", "8", "--site-timeout", "300", "--concurrency", "2", "--no-screenshots"]
+    args += [f"--browser-arg={arg}" for arg in fixture_web.chromium_args]
+    proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"})
+    journal = out / JOURNAL_FILE
+    try:
+        deadline = time.monotonic() + 240
+        while not (journal.exists() and any(HEALTHY in s.url for s in iter_journal(journal))):
+            assert proc.poll() is None, "the run ended before the healthy site was journalled"
+            assert time.monotonic() < deadline, "the healthy site was never journalled"
+            time.sleep(0.5)  # another process's file: nothing to await
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 143, stderr
+    assert "terminated (SIGTERM)" in stderr
+    kept = read_results(out / RESULTS_FILE)
+    assert [s.status for s in kept.sites if HEALTHY in s.url] == ["ok"]
+    assert not any(hostile.BUSY_LOOP_HOST in s.url for s in kept.sites)  # abandoned in flight, audited on --resume
