@@ -132,6 +132,11 @@ async def _load(
     redirects = redirect_chain(response.request) if response is not None else ()
     if len(navigations) > NAVIGATION_LIMIT:
         error = f"the page never settled: it navigated {len(navigations)} times in {loop.time() - begun:.0f} s"
+        # Stop the loop (the cookies stay in the context): a page navigating without end makes every
+        # later call on it slow, closing it included.
+        with contextlib.suppress(PlaywrightError):
+            await page.goto("about:blank", timeout=options.timeout * 1000)
+        warnings.append("the page was stopped (about:blank) after it kept navigating; its storage was not read")
         return Loaded(status, error, warnings, redirects)
     if status is not None and status >= 400 and not second_view:
         error = f"HTTP {status} {response.status_text if response else ''}".strip()
