@@ -8,6 +8,7 @@ in one run: each ends with its own reason and the healthy site is audited in ful
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import signal
 import subprocess
@@ -22,9 +23,11 @@ from auditor.browser.session import BrowserSession
 from auditor.config import AuditOptions, SiteConfig
 from auditor.fixtureweb import FixtureWeb, hostile
 from auditor.model import RunResult, SiteResult
-from auditor.results import JOURNAL_FILE, RESULTS_FILE, iter_journal, read_results
+from auditor.results import JOURNAL_FILE, RESULTS_FILE, Journal, iter_journal, read_results
 from auditor.run import BrowserPool, audit_site
+from auditor.run import journal as journal_module
 from auditor.run import site as site_module
+from auditor.run.journal import JournalError, RunBook
 from auditor.run.site import SITE_TIMEOUT_REASON, site_budget, site_timeout
 
 HEALTHY = "www.journal-conforme.fr"
@@ -216,3 +219,43 @@ def test_sigterm_keeps_the_finished_sites_and_exits_143(fixture_web: FixtureWeb,
     kept = read_results(out / RESULTS_FILE)
     assert [s.status for s in kept.sites if HEALTHY in s.url] == ["ok"]
     assert not any(hostile.BUSY_LOOP_HOST in s.url for s in kept.sites)  # abandoned in flight, audited on --resume
+
+
+# --- the journal's disk full --------------------------------------------------------------------------
+
+
+def test_a_full_disk_stops_the_run_with_a_clear_error_and_keeps_what_was_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = plan_for(tmp_path, n=3)
+    book = RunBook(plan)
+    book.record(SiteResult(url=plan.sites[0].url, status="ok"))
+    real_append = Journal.append
+
+    def full(self: Journal, site: SiteResult) -> None:
+        real_append(self, site)  # a partial line may reach the disk before ENOSPC
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Journal, "append", full)
+    with pytest.raises(JournalError, match="cannot write the journal \\(No space left on device\\)") as caught:
+        book.record(SiteResult(url=plan.sites[1].url, status="ok"))
+    assert str(plan.out_dir / JOURNAL_FILE) in str(caught.value)
+    monkeypatch.setattr(Journal, "append", real_append)
+    book.close(interrupted=True)
+    kept = read_results(plan.out_dir / RESULTS_FILE)
+    assert plan.sites[0].url in [s.url for s in kept.sites]
+
+
+def test_an_unwritable_results_file_names_it_and_the_journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = plan_for(tmp_path, n=1)
+    book = RunBook(plan)
+    book.record(SiteResult(url=plan.sites[0].url, status="ok"))
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(journal_module, "write_results_from_journal", refuse)
+    with pytest.raises(JournalError, match="cannot write the results \\(Read-only file system\\)") as caught:
+        book.close()
+    assert str(plan.out_dir / JOURNAL_FILE) in str(caught.value)
+    assert [s.url for s in iter_journal(plan.out_dir / JOURNAL_FILE)] == [plan.sites[0].url]

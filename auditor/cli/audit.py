@@ -28,6 +28,7 @@ from auditor.config import AuditOptions, SiteConfig, dedupe_sites, load_sites, s
 from auditor.policy.loader import DEFAULT_PACKS
 from auditor.results import RESULTS_FILE
 from auditor.run import DEFAULT_RESTART_AFTER, AuditPlan, Executor, RunSummary, parse_memory
+from auditor.run.journal import JournalError
 from auditor.yamlutil import ConfigError
 
 if TYPE_CHECKING:
@@ -150,6 +151,8 @@ def execute(
         raise typer.Exit(EXIT_TERMINATED if terminated else 130) from None
     except _cluster_errors() as exc:
         fail(str(exc))
+    except JournalError as exc:
+        fail(str(exc), ExitCode.SITE_FAILED)
     code = _finish(pipeline, summary, out, fail_on=fail_on, baseline=baseline)
     print(_run_line(summary), file=sys.stderr)
     print(f"results: {summary.results_path}", file=sys.stderr)
