@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -259,3 +260,62 @@ def test_an_unwritable_results_file_names_it_and_the_journal(tmp_path: Path, mon
         book.close()
     assert str(plan.out_dir / JOURNAL_FILE) in str(caught.value)
     assert [s.url for s in iter_journal(plan.out_dir / JOURNAL_FILE)] == [plan.sites[0].url]
+
+
+# --- Chromium killed in the middle of a site ----------------------------------------------------------
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (this test's own children only: other Chromiums are not ours)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _our_browsers() -> list[int]:
+    """The main Chromium processes (no ``--type=``) started by this test process."""
+    mains = []
+    for pid in _descendants(os.getpid()):
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv and b"chrom" in argv[0] and not any(a.startswith(b"--type=") for a in argv):
+            mains.append(pid)
+    return mains
+
+
+def test_chromium_killed_mid_site_is_replaced_and_every_site_finishes(
+    fixture_web: FixtureWeb, audit_fixture_sites: object
+) -> None:
+    slow = "www.beacon-differe.fr"
+    killed: list[int] = []
+
+    def killer() -> None:
+        if fixture_web.wait_for_hit(slow, "/", timeout=120) is not None:
+            for pid in _our_browsers():
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+    thread = threading.Thread(target=killer)
+    thread.start()
+    try:
+        run = audit_fixture_sites([slow, HEALTHY], concurrency=1, timeout=8, screenshots=False)  # type: ignore[operator]
+    finally:
+        thread.join()
+    assert killed, "no browser of ours was found to kill"
+    first = by_host(run, slow)
+    assert first.attempts == 2, first.error  # the crash got its retry in a fresh browser
+    assert first.status == "ok", first.error
+    assert by_host(run, HEALTHY).status == "ok"
