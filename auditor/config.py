@@ -111,6 +111,9 @@ class AuditOptions:
     phases: tuple[PhaseName, ...] = DEFAULT_PHASES
     """The phases to audit (``--phases``), in report order; ``before`` and ``reject`` are always among them
     (:func:`parse_phases`)."""
+    site_timeout: float | None = None
+    """Seconds one site may cost, retries included; ``None``: three times ``timeout``, at least 90 s
+    (``auditor.run.site.site_budget``)."""
     sandbox: bool | None = None
     """Run Chromium with its sandbox; ``None``: as ``$CONSENT_AUDIT_SANDBOX`` says (off when unset, as
     Playwright's default). The sandbox needs a non-root user and user namespaces (see docs/ci.md)."""

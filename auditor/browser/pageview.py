@@ -13,7 +13,7 @@ import contextlib
 import re
 from dataclasses import dataclass
 
-from playwright.async_api import BrowserContext, Page
+from playwright.async_api import BrowserContext, Dialog, Frame, Page
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Request as PWRequest
 from playwright.async_api import TimeoutError as PlaywrightTimeout
@@ -39,9 +39,17 @@ NET_ERRORS = {
 }
 
 
+NAVIGATION_LIMIT = 5
+"""Main-frame navigations while a page settles beyond which it counts as never settling (a reload loop)."""
+DIALOG_RECORDS = 5
+"""Dialogs of one page recorded as warnings (every one is dismissed; a page may open them in a loop)."""
+
+
 def describe_error(exc: BaseException) -> str:
     """A one-line, human reason for a navigation failure, keeping Chromium's error code."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "Target crashed" in text or "Page crashed" in text:
+        return f"the page's renderer process crashed (out of memory, or killed): {text}"
     if isinstance(exc, PlaywrightTimeout):
         return f"page load timed out ({text.removeprefix('Timeout ').split(' exceeded')[0]} exceeded)"
     match = re.search(r"net::(ERR_[A-Z_]+)", text)
@@ -80,6 +88,31 @@ async def load_page(
     """
     warnings: list[str] = []
     loop = asyncio.get_running_loop()
+    watch_dialogs(page, warnings)
+    navigations: list[float] = []
+
+    def navigated(frame: Frame) -> None:
+        if frame == page.main_frame:
+            navigations.append(loop.time())
+
+    page.on("framenavigated", navigated)
+    try:
+        return await _load(page, recorder, options, url, second_view, warnings, navigations)
+    finally:
+        page.remove_listener("framenavigated", navigated)
+
+
+async def _load(
+    page: Page,
+    recorder: NetworkRecorder,
+    options: AuditOptions,
+    url: str | None,
+    second_view: bool,
+    warnings: list[str],
+    navigations: list[float],
+) -> Loaded:
+    loop = asyncio.get_running_loop()
+    begun = loop.time()
     try:
         if url is not None:
             response = await page.goto(url, wait_until="domcontentloaded", timeout=options.timeout * 1000)
@@ -97,10 +130,40 @@ async def load_page(
     await recorder.wait_quiet(options.quiet_ms, options.quiet_cap, at_least_until=started + options.settle)
     status = response.status if response is not None else None
     redirects = redirect_chain(response.request) if response is not None else ()
+    if len(navigations) > NAVIGATION_LIMIT:
+        error = f"the page never settled: it navigated {len(navigations)} times in {loop.time() - begun:.0f} s"
+        # Stop the loop (the cookies stay in the context): a page navigating without end makes every
+        # later call on it slow, closing it included.
+        with contextlib.suppress(PlaywrightError):
+            await page.goto("about:blank", timeout=options.timeout * 1000)
+        warnings.append("the page was stopped (about:blank) after it kept navigating; its storage was not read")
+        return Loaded(status, error, warnings, redirects)
     if status is not None and status >= 400 and not second_view:
         error = f"HTTP {status} {response.status_text if response else ''}".strip()
+        if status == 403:
+            error += " (the site refuses the auditor: a bot wall?)"
         return Loaded(status, error, warnings, redirects)
     return Loaded(status, None, warnings, redirects)
+
+
+def watch_dialogs(page: Page, warnings: list[str]) -> None:
+    """Dismiss every ``alert``/``confirm``/``prompt``/``beforeunload`` dialog of ``page``, as a user closing it
+    would, and record the first :data:`DIALOG_RECORDS` in ``warnings`` (once per page)."""
+    if getattr(page, "_audit_dialogs", False):
+        return
+    setattr(page, "_audit_dialogs", True)  # noqa: B010 - a mark on Playwright's object, not one of ours
+    seen = 0
+
+    async def dismiss(dialog: Dialog) -> None:
+        nonlocal seen
+        seen += 1
+        if seen <= DIALOG_RECORDS:
+            message = " ".join(dialog.message.split())[:120]
+            warnings.append(f"the page opened a {dialog.type} dialog ({message!r}); dismissed")
+        with contextlib.suppress(PlaywrightError):
+            await dialog.dismiss()
+
+    page.on("dialog", dismiss)
 
 
 async def second_page(context: BrowserContext, page: Page) -> Page:

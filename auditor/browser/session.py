@@ -9,6 +9,7 @@ create every audit context from that browser: new contexts follow the profile's 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import shutil
@@ -88,6 +89,8 @@ class BrowserSession:
         self._root: BrowserContext | None = None
         self._browser: Browser | None = None
         self._profile: Path | None = None
+        self._open: dict[str, set[BrowserContext]] = {}
+        """The contexts still open, per site URL (what :meth:`discard_site` closes)."""
 
     async def __aenter__(self) -> BrowserSession:
         await self.start()
@@ -158,7 +161,28 @@ class BrowserSession:
             "viewport": {"width": width, "height": height},
             "ignore_https_errors": self.options.ignore_https_errors,
         }
-        return await self.browser.new_context(**kwargs)
+        context = await self.browser.new_context(**kwargs)
+        opened = self._open.setdefault(site.url, set())
+        opened.add(context)
+        context.on("close", lambda _: opened.discard(context))
+        return context
+
+    async def discard_site(self, site: SiteConfig, grace: float) -> bool:
+        """Close every context still open for ``site`` (an abandoned attempt), waiting at most ``grace`` s each.
+
+        Closing a context destroys its pages and so their renderer processes, also when a page no longer
+        answers (a script in an endless loop). Returns ``False`` when a context did not close in time:
+        the browser itself is then not answering and should be replaced.
+        """
+        closed = True
+        for context in list(self._open.pop(site.url, ())):
+            try:
+                await asyncio.wait_for(context.close(), grace)
+            except TimeoutError:
+                closed = False
+            except Exception:  # already closed, or the browser is gone: nothing left to close
+                continue
+        return closed
 
     async def close(self) -> None:
         """Close the browser and remove the throw-away profile."""

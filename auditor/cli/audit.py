@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -127,6 +131,7 @@ def execute(
     from auditor.pipeline import build_pipeline
     from auditor.run import AuditPlan
     from auditor.run import execute as run_plan
+    from auditor.run.journal import JournalError
 
     try:
         community = load_community(data_dir())
@@ -157,20 +162,47 @@ def execute(
     )
     where = f"on the Dask cluster {scheduler}" if executor == "dask" else f"{options.concurrency} at a time"
     print(f"Auditing {len(sites)} site(s), {where} → {out}", file=sys.stderr)
+    terminated: list[int] = []
     try:
-        with make_progress() as progress:
+        with make_progress() as progress, _sigterm_as_interrupt(terminated):
             summary = run_plan(plan, executor=executor, scheduler=scheduler, observer=progress)
     except ConfigError as exc:
         fail(str(exc))
     except KeyboardInterrupt:
-        print(f"interrupted: finished sites are kept in {out / RESULTS_FILE} (rerun with --resume)", file=sys.stderr)
-        raise typer.Exit(130) from None
+        what = "terminated (SIGTERM)" if terminated else "interrupted"
+        print(f"{what}: finished sites are kept in {out / RESULTS_FILE} (rerun with --resume)", file=sys.stderr)
+        raise typer.Exit(EXIT_TERMINATED if terminated else 130) from None
     except _cluster_errors() as exc:
         fail(str(exc))
+    except JournalError as exc:
+        fail(str(exc), ExitCode.SITE_FAILED)
     code = _finish(pipeline, summary, out, fail_on=fail_on, baseline=baseline)
     print(_run_line(summary), file=sys.stderr)
     print(f"results: {summary.results_path}", file=sys.stderr)
     raise typer.Exit(int(code))
+
+
+EXIT_TERMINATED = 143
+"""Exit code of a run stopped by SIGTERM (128 + 15); Ctrl-C gives 130. Both write ``results.json`` first."""
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt(terminated: list[int]) -> Iterator[None]:
+    """While the run lasts, SIGTERM stops it as Ctrl-C does (sites in flight abandoned, the journal closed,
+    ``results.json`` written from it); ``terminated`` records that it came. Main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_term(signum: int, frame: object) -> None:
+        terminated.append(signum)
+        signal.raise_signal(signal.SIGINT)  # the event loop's own Ctrl-C handling takes it from here
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _run_line(summary: RunSummary) -> str:
@@ -266,6 +298,14 @@ def audit(
             "every output (default: redacted, their shape and a keyed hash kept; recorded in results.json options).",
         ),
     ] = False,
+    site_timeout: Annotated[
+        float | None,
+        typer.Option(
+            min=1.0,
+            help="Seconds one site may cost in all, retries included (a stuck page is abandoned then). "
+            "Default: 3 x --timeout, at least 90.",
+        ),
+    ] = None,
     resume: Annotated[
         bool,
         typer.Option(
@@ -330,6 +370,7 @@ def audit(
         block_third_party_cookies=block_third_party_cookies,
         screenshots=screenshots,
         retries=retries,
+        site_timeout=site_timeout,
         sandbox=sandbox,
         keep_values=keep_values,
     )

@@ -120,10 +120,59 @@ SITES: tuple[SiteInfo, ...] = (
 )
 """The built-in sites, in the order of the README."""
 
+HOSTILE_SITES: tuple[SiteInfo, ...] = (
+    SiteInfo(
+        "www.boucle-active.fr",
+        "fault",
+        "Its script enters an endless loop 300 ms after load: the renderer never answers again.",
+    ),
+    SiteInfo("www.rechargement-meta.fr", "fault", "A meta refresh of 0 s: the page reloads itself forever."),
+    SiteInfo("www.rechargement-script.fr", "fault", "location.replace to itself 200 ms after every load, forever."),
+    SiteInfo(
+        "www.redirection-infinie.fr",
+        "fault",
+        "Every path answers 302 to the next one (ERR_TOO_MANY_REDIRECTS).",
+        banner=False,
+    ),
+    SiteInfo("www.dialogues-bloquants.fr", "fault", "alert, confirm and prompt on load, and a beforeunload prompt."),
+    SiteInfo("www.fenetres-surgissantes.fr", "fault", "Two window.open pop-ups on load and one on every click."),
+    SiteInfo("www.telechargement-force.fr", "fault", "Starts a download (Content-Disposition: attachment) on load."),
+    SiteInfo("www.memoire-infinie.fr", "fault", "Allocates memory without end after load, until its renderer dies."),
+    SiteInfo("www.cinq-mille-cookies.fr", "fault", "Writes 5,000 first-party cookies by script before any choice."),
+    SiteInfo("www.page-geante.fr", "fault", "A 20 MB HTML page."),
+    SiteInfo(
+        "www.fenetre-fermee.fr", "fault", "window.close() 500 ms after load (works in a window opened by script)."
+    ),
+    SiteInfo(
+        "www.clic-ailleurs.fr",
+        "fault",
+        "Any click, the reject control's included, navigates to www.ailleurs-destination.fr.",
+    ),
+    SiteInfo(
+        "www.mur-robots.fr",
+        "fault",
+        "Answers 403 to every visitor, as a bot wall that recognises the auditor does.",
+        banner=False,
+    ),
+    SiteInfo(
+        "www.captcha-robots.fr",
+        "fault",
+        "Answers a captcha page (200, no banner) to every visitor, as a bot wall that recognises the auditor does.",
+        banner=False,
+    ),
+    SiteInfo(
+        "www.cookies-etranges.fr",
+        "fault",
+        "Cookies with tabs and control characters in names and values, and 4 KB values, before any choice.",
+    ),
+    SiteInfo("www.banniere-instable.fr", "fault", "A banner of its own rebuilt every 100 ms until a choice is stored."),
+)
+"""The hostile pages (:mod:`auditor.fixtureweb.hostile`): each must cost its site a bounded time and say why."""
+
 
 def site(host: str) -> SiteInfo:
     """The :class:`SiteInfo` of ``host``; :class:`KeyError` names the unknown host."""
-    for info in SITES:
+    for info in (*SITES, *HOSTILE_SITES):
         if info.host == host:
             return info
     raise KeyError(f"no fixture site {host!r}; known: {', '.join(s.host for s in SITES)}")

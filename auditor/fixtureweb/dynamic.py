@@ -19,6 +19,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from urllib.parse import quote
 
+from auditor.fixtureweb.hostile import HOSTILE_ROUTES
 from auditor.fixtureweb.server import Request, Response
 from auditor.fixtureweb.static import BUILTIN_SITES, error_page, not_found
 
@@ -220,6 +221,7 @@ ROUTES: tuple[Route, ...] = (
     Route("www.chargement-infini.fr", "/slow.js", endless_script),
     Route("www.mur-consentement.fr", "/", consent_wall_redirect),
     Route("www.acces-limite.fr", "/", RateLimit(BUILTIN_SITES / "www.acces-limite.fr" / "index.html")),
+    *(Route(host, path, handler) for host, path, handler in HOSTILE_ROUTES),
 )
 """Dynamic routes, first match wins; they take precedence over static files."""
 

@@ -230,7 +230,13 @@ class RunBook:
         assert self._journal is not None
         if not self.plan.options.keep_values:  # nothing raw is journaled (a no-op when the pipeline redacted)
             result = redact_site(result)
-        self._journal.append(result)
+        try:
+            self._journal.append(result)
+        except OSError as exc:  # disk full, read-only: stop, keeping what is already on disk
+            raise JournalError(
+                f"{self.summary.journal_path}: cannot write the journal ({exc.strerror or exc}); the run stopped "
+                f"at {result.url}, the sites finished before it are kept (rerun with --resume once it is writable)"
+            ) from exc
         self.summary.audited += 1
         self._count(result.status)
         if result.attempts > 1:
@@ -257,7 +263,8 @@ class RunBook:
         self.begin()
         assert self._journal is not None
         self._closed = True
-        self._journal.close()
+        with contextlib.suppress(OSError):  # a full disk fails the last flush; what was fsynced is kept
+            self._journal.close()
         if self._raw_in_journal:  # nothing raw stays on disk: one redacted line per site
             rewrite_journal(self.summary.journal_path, redact_site, [s.url for s in self.plan.sites])
         summary.finished = iso_now()
@@ -277,7 +284,13 @@ class RunBook:
             fail_on=plan.fail_on,
             data=plan.data,
         )
-        write_results_from_journal(header, summary.journal_path, summary.results_path, [s.url for s in plan.sites])
+        try:
+            write_results_from_journal(header, summary.journal_path, summary.results_path, [s.url for s in plan.sites])
+        except OSError as exc:
+            raise JournalError(
+                f"{summary.results_path}: cannot write the results ({exc.strerror or exc}); every finished site is "
+                f"kept in {summary.journal_path} (rerun with --resume to write them)"
+            ) from exc
         return summary
 
     def __enter__(self) -> RunBook:
@@ -287,6 +300,11 @@ class RunBook:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
         stopped = exc_type is not None and issubclass(exc_type, (KeyboardInterrupt, asyncio.CancelledError))
         self.close(interrupted=stopped)
+
+
+class JournalError(Exception):
+    """The journal or ``results.json`` could not be written (disk full, read-only); the message names the
+    file and what is kept. The command line exits with code 3 (evidence is missing)."""
 
 
 def _options_dict(options: AuditOptions) -> dict[str, object]:

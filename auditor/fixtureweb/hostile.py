@@ -1,0 +1,227 @@
+"""The hostile web: pages that fight the browser (issue 17), each a dynamic handler of the fixture web.
+
+Every page but the bot walls and the redirect loop carries the fixture banner (``/static/banner.js``),
+so an auditor that survives the hostility can still audit it. What a correct auditor reports for each
+is in ``auditor/fixtureweb/README.md`` ("Hostile pages"); :data:`HOSTILE_ROUTES` joins the dynamic routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from auditor.fixtureweb.server import Request, Response
+
+BANNER = '<script src="/static/banner.js" defer></script>'
+"""The fixture consent banner ('Tout refuser' / 'Tout accepter', choice kept in the ``consent`` cookie)."""
+
+BUSY_LOOP_HOST = "www.boucle-active.fr"
+META_REFRESH_HOST = "www.rechargement-meta.fr"
+JS_RELOAD_HOST = "www.rechargement-script.fr"
+REDIRECT_LOOP_HOST = "www.redirection-infinie.fr"
+DIALOGS_HOST = "www.dialogues-bloquants.fr"
+POPUPS_HOST = "www.fenetres-surgissantes.fr"
+DOWNLOAD_HOST = "www.telechargement-force.fr"
+MEMORY_HOST = "www.memoire-infinie.fr"
+COOKIE_FLOOD_HOST = "www.cinq-mille-cookies.fr"
+HUGE_PAGE_HOST = "www.page-geante.fr"
+SELF_CLOSING_HOST = "www.fenetre-fermee.fr"
+OFFSITE_CLICK_HOST = "www.clic-ailleurs.fr"
+BOT_WALL_HOST = "www.mur-robots.fr"
+CAPTCHA_HOST = "www.captcha-robots.fr"
+ODD_COOKIES_HOST = "www.cookies-etranges.fr"
+FLICKERING_HOST = "www.banniere-instable.fr"
+
+HUGE_PAGE_BYTES = 20 * 1024 * 1024
+"""Size of the page of :data:`HUGE_PAGE_HOST`."""
+COOKIE_FLOOD = 5000
+"""Cookies :data:`COOKIE_FLOOD_HOST` tries to set (Chromium keeps about 180 per domain)."""
+OFFSITE_TARGET = "https://www.ailleurs-destination.fr/"
+"""Where the reject control of :data:`OFFSITE_CLICK_HOST` takes the visitor."""
+
+
+def page(title: str, head: str = "", body: str = "", *, banner: bool = True) -> bytes:
+    """A small French HTML page with ``head`` and ``body`` markup (and the fixture banner)."""
+    html = (
+        f'<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{title}</title>{head}'
+        f"{BANNER if banner else ''}</head><body><h1>{title}</h1>{body}</body></html>"
+    )
+    return html.encode()
+
+
+def _html(body: bytes, *headers: tuple[str, str]) -> Response:
+    return Response(200, body, "text/html; charset=utf-8", list(headers))
+
+
+def busy_loop(request: Request) -> Response:
+    """The script enters an endless loop 300 ms after ``load``: the renderer never answers again."""
+    script = "<script>addEventListener('load', () => setTimeout(() => { for (;;) {} }, 300));</script>"
+    return _html(page("Boucle active", script))
+
+
+def meta_refresh(request: Request) -> Response:
+    """``<meta http-equiv=refresh content=0>``: the page reloads itself as soon as it is parsed, forever."""
+    return _html(page("Rechargement", '<meta http-equiv="refresh" content="0">'))
+
+
+def script_reload(request: Request) -> Response:
+    """``location.replace`` to itself 200 ms after load, forever."""
+    script = (
+        "<script>addEventListener('load', () => setTimeout(() => "
+        "location.replace('/?n=' + (Number(new URLSearchParams(location.search).get('n') || 0) + 1)), 200));"
+        "</script>"
+    )
+    return _html(page("Rechargement par script", script))
+
+
+def redirect_loop(request: Request) -> Response:
+    """Every path answers ``302`` to the next one: Chromium gives up (``ERR_TOO_MANY_REDIRECTS``)."""
+    step = int(request.query.removeprefix("n=") or 0) if request.query.startswith("n=") else 0
+    return Response(302, b"", None, [("Location", f"/?n={step + 1}")])
+
+
+def dialogs(request: Request) -> Response:
+    """``alert``, ``confirm`` and ``prompt`` on load, and a ``beforeunload`` prompt once the page is used."""
+    script = (
+        "<script>alert('Bienvenue !'); confirm('Continuer ?'); prompt('Votre nom ?');"
+        "addEventListener('beforeunload', (e) => { e.preventDefault(); e.returnValue = ''; });</script>"
+    )
+    return _html(page("Dialogues", script))
+
+
+def popups(request: Request) -> Response:
+    """Two ``window.open`` pop-ups on load and one more on every click."""
+    script = (
+        "<script>addEventListener('load', () => { window.open('/pub-1', '_blank'); window.open('/pub-2', '_blank'); });"
+        "document.addEventListener('click', () => window.open('/pub-clic', '_blank'), true);</script>"
+    )
+    if request.path != "/":
+        return _html(page("Publicité", banner=False))
+    return _html(page("Fenêtres surgissantes", script))
+
+
+def download(request: Request) -> Response:
+    """The page starts a download of ``/rapport.bin`` (``Content-Disposition: attachment``) on load."""
+    if request.path == "/rapport.bin":
+        return Response(200, b"\0" * 4096, "application/octet-stream", [("Content-Disposition", "attachment")])
+    script = "<script>addEventListener('load', () => { location.href = '/rapport.bin'; });</script>"
+    return _html(page("Téléchargement", script))
+
+
+def memory_hog(request: Request) -> Response:
+    """The script allocates memory without end after load, until its renderer is killed (out of memory)."""
+    script = (
+        "<script>addEventListener('load', () => { const hoard = []; "
+        "(function grow() { for (let i = 0; i < 64; i++) hoard.push(new Array(1 << 20).fill(i)); "
+        "setTimeout(grow, 0); })(); });</script>"
+    )
+    return _html(page("Mémoire infinie", script))
+
+
+def cookie_flood(request: Request) -> Response:
+    """:data:`COOKIE_FLOOD` first-party cookies written by script before any choice."""
+    script = (
+        f"<script>for (let i = 0; i < {COOKIE_FLOOD}; i++) "
+        "document.cookie = 'flot' + i + '=' + i + '; path=/; max-age=86400';</script>"
+    )
+    return _html(page("Cinq mille cookies", script))
+
+
+def huge_page(request: Request) -> Response:
+    """A page of :data:`HUGE_PAGE_BYTES` (paragraphs of filler after the banner)."""
+    head = page("Page géante").removesuffix(b"</body></html>")
+    filler = b"<p>" + b"texte de remplissage " * 48 + b"</p>\n"
+    count = (HUGE_PAGE_BYTES - len(head)) // len(filler)
+    return _html(head + filler * count + b"</body></html>")
+
+
+def self_closing(request: Request) -> Response:
+    """``window.close()`` 500 ms after load (it works where the page was opened by script, as a second view is)."""
+    script = "<script>addEventListener('load', () => setTimeout(() => window.close(), 500));</script>"
+    return _html(page("Fenêtre fermée", script))
+
+
+def offsite_click(request: Request) -> Response:
+    """Any click (the reject control's included) sends the visitor to another domain, :data:`OFFSITE_TARGET`."""
+    script = (
+        "<script>document.addEventListener('click', () => "
+        f"setTimeout(() => {{ location.href = '{OFFSITE_TARGET}'; }}, 50), true);</script>"
+    )
+    return _html(page("Clic ailleurs", script))
+
+
+def offsite_target(request: Request) -> Response:
+    """The other domain's page: no banner, a cookie of its own."""
+    return _html(page("Destination", banner=False), ("Set-Cookie", "arrivee=1; Path=/; Max-Age=86400"))
+
+
+def bot_wall(request: Request) -> Response:
+    """``403`` to every visitor: what a bot wall that recognises the auditor answers it."""
+    return Response(403, b"Access denied: automated browsing", "text/plain; charset=utf-8")
+
+
+def captcha_wall(request: Request) -> Response:
+    """A captcha page (``200``, no banner) to every visitor: a bot wall that recognises the auditor."""
+    body = '<form><p>Prouvez que vous êtes humain</p><div class="g-recaptcha"></div></form>'
+    return _html(page("Vérification", body=body, banner=False))
+
+
+def odd_cookies(request: Request) -> Response:
+    """Cookies with tabs and control characters in names and values, and 4 KB values, before any choice."""
+    script = (
+        "<script>const big = 'x'.repeat(4000);"
+        "document.cookie = 'tab\\tname=v; path=/'; document.cookie = 'ctl=a\\u0001b; path=/';"
+        "document.cookie = 'big=' + big + '; path=/'; document.cookie = 'bigger=' + big + big + '; path=/';"
+        "document.cookie = '\\u00e9t\\u00e9=\\u00e9; path=/'; document.cookie = '=sans-nom; path=/';</script>"
+    )
+    return _html(
+        page("Cookies étranges", script),
+        ("Set-Cookie", "entete=" + "y" * 4000 + "; Path=/"),
+        ("Set-Cookie", 'quote="a b"; Path=/'),
+    )
+
+
+def flickering_banner(request: Request) -> Response:
+    """A banner of its own that is rebuilt (new elements) every 100 ms until a choice is stored."""
+    script = """<script>
+(function () {
+  if (document.cookie.includes('consent=')) return;
+  function build() {
+    const old = document.getElementById('instable'); if (old) old.remove();
+    const box = document.createElement('div'); box.id = 'instable'; box.setAttribute('role', 'dialog');
+    box.innerHTML = '<p>Nous utilisons des cookies.</p>';
+    for (const [label, value] of [['Tout refuser', 'rejected'], ['Tout accepter', 'accepted']]) {
+      const b = document.createElement('button'); b.textContent = label;
+      b.onclick = () => { document.cookie = 'consent=' + value + '; path=/; max-age=86400';
+                          clearInterval(timer); box.remove(); };
+      box.appendChild(b);
+    }
+    document.body.appendChild(box);
+  }
+  const timer = setInterval(build, 100);
+  addEventListener('DOMContentLoaded', build);
+})();
+</script>"""
+    return _html(page("Bannière instable", script, banner=False))
+
+
+HOSTILE_ROUTES: tuple[tuple[str, str, Callable[[Request], Response]], ...] = (
+    (BUSY_LOOP_HOST, "/", busy_loop),
+    (META_REFRESH_HOST, "/", meta_refresh),
+    (JS_RELOAD_HOST, "/", script_reload),
+    (REDIRECT_LOOP_HOST, "*", redirect_loop),
+    (DIALOGS_HOST, "/", dialogs),
+    (POPUPS_HOST, "/*", popups),
+    (DOWNLOAD_HOST, "/*", download),
+    (MEMORY_HOST, "/", memory_hog),
+    (COOKIE_FLOOD_HOST, "/", cookie_flood),
+    (HUGE_PAGE_HOST, "/", huge_page),
+    (SELF_CLOSING_HOST, "/", self_closing),
+    (OFFSITE_CLICK_HOST, "/", offsite_click),
+    ("www.ailleurs-destination.fr", "/", offsite_target),
+    (BOT_WALL_HOST, "/", bot_wall),
+    (CAPTCHA_HOST, "/", captcha_wall),
+    (ODD_COOKIES_HOST, "/", odd_cookies),
+    (FLICKERING_HOST, "/", flickering_banner),
+)
+"""Every hostile page as (host, path pattern, handler), first match first; :mod:`auditor.fixtureweb.dynamic`
+makes them routes."""
