@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from playwright.async_api import BrowserContext
+from playwright.async_api import BrowserContext, Page
+from playwright.async_api import Error as PlaywrightError
 from playwright.sync_api import Page as SyncPage
 
 from auditor.browser import confirm, consent
@@ -104,6 +105,8 @@ class ConsentPage:
         """Snapshots taken so far, by phase name."""
         self.choice: Choice | None = None
         self.action: ConsentAction | None = None
+        self._click_document: float | None = None
+        """The document the choice was made in (to tell a second page view from the clicked page)."""
         self._started = iso_now()
         self._banner: Banner | None = None
         self._collector: SiteCollector | None = None
@@ -168,6 +171,7 @@ class ConsentPage:
             await self._recorder.wait_quiet(options.quiet_ms, options.quiet_cap, at_least_until=until)
             # As in an audit, the click is only a refusal or an acceptance once its effect is confirmed.
             outcome = dataclasses.replace(outcome, action=await confirm.confirm_choice(self.bridge.page, outcome))
+            self._click_document = await _document_id(self.bridge.page)
         self._banner = outcome.banner
         return outcome
 
@@ -179,6 +183,8 @@ class ConsentPage:
         site = self._site()
         collector = self._collector_for(site)
         self.bridge.call(self._settle())
+        if name != "before" and self.action is not None and self.action.clicked:
+            self.action = self.bridge.call(self._seen_again(self.action))
         cookies = self.page.context.cookies()  # through the test's connection, once the network is quiet
         result = self.bridge.call(self._snapshot(collector, name, cookies))
         if name != "before" and self.action is not None:
@@ -187,6 +193,16 @@ class ConsentPage:
                 result = dataclasses.replace(result, status="error", error=self.action.reason or f"{name} not clicked")
         self.phases[name] = result
         return result
+
+    async def _seen_again(self, action: ConsentAction) -> ConsentAction:
+        """Once the test's flow has loaded a new page since the click (a second page view), whether the
+        banner came back there: a choice not remembered (``cnil-choice-remembered``)."""
+        evidence = action.effect_evidence
+        if evidence is None or evidence.banner_back is not None:
+            return action
+        if await _document_id(self.bridge.page) in (None, self._click_document):
+            return action  # still the clicked page: no second view to judge
+        return await confirm.check_second_view(self.bridge.page, action)
 
     async def _settle(self) -> None:
         await self._recorder.wait_quiet(self.options.quiet_ms, self.options.quiet_cap)
@@ -252,3 +268,12 @@ class ConsentPage:
     def close(self) -> None:
         """Disconnect the async view of the tab (the test's page stays open)."""
         self.bridge.close()
+
+
+async def _document_id(page: Page) -> float | None:
+    """The page's current document (``performance.timeOrigin``: new at every load), ``None`` when unreadable."""
+    try:
+        value = await page.evaluate("performance.timeOrigin")
+    except PlaywrightError:
+        return None
+    return float(value) if isinstance(value, (int, float)) else None
