@@ -120,7 +120,12 @@ def test_a_banner_back_on_the_next_page_is_unconfirmed(result: RunResult) -> Non
     assert evidence is not None and evidence.banner_back is True and evidence.still_shown == ()
     assert [(s.key, s.says) for s in evidence.stored] == [("consent", "reject")]
     assert reject.effect_reason is not None and "came back" in reject.effect_reason
-    assert_phase_not_evaluated(site, "reject", "came back")
+    # the choice not remembered is itself a violation (cnil-choice-remembered); every other rule of the
+    # phase is not evaluated, since the refusal is not confirmed
+    forgotten = [f for f in findings(site, "reject") if f.rule == "cnil-choice-remembered"]
+    assert [f.outcome for f in forgotten] == ["fail"]
+    others = [f for f in findings(site, "reject") if f.rule != "cnil-choice-remembered"]
+    assert others and {f.outcome for f in others} == {"error"} and all("came back" in f.message for f in others)
     assert_choice_confirmed(site, "accept", "consent")
     assert only(result, site) == 1
 

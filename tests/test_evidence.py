@@ -7,13 +7,14 @@ import pytest
 
 from auditor.fixtureweb import FixtureWeb
 from auditor.model import PhaseResult, RunResult, SiteResult
+from auditor.redact import redact_url
 
 pytestmark = pytest.mark.browser
 
 TRACES = "www.traces-discretes.fr"
 WALL = "www.mur-consentement.fr"
 WAITING_PIXEL = "https://ad.doubleclick.net/ddm/activity/src=attente;type=banner"
-LEAVE_FETCH = "https://www.facebook.com/tr?id=550913277408126&ev=PageLeave"
+LEAVE_FETCH = redact_url("https://www.facebook.com/tr?id=550913277408126&ev=PageLeave")  # the pixel id is redacted
 PAGEHIDE_BEACON = "https://stats.g.doubleclick.net/j/collect?t=pagehide"
 WORKER_HIT = "https://www.google-analytics.com/collect?v=1&t=event&ec=service-worker"
 

@@ -344,10 +344,12 @@ def test_fault_sites_statuses(web: FixtureWeb) -> None:
 
 def test_every_catalogued_site_serves_and_is_documented(web: FixtureWeb) -> None:
     readme = README.read_text(encoding="utf-8")
-    expected = {"www.erreur-serveur.fr": 500, "www.page-absente.fr": 404, "www.mur-consentement.fr": 302}
+    expected = {"www.erreur-serveur.fr": {500}, "www.page-absente.fr": {404}, "www.mur-consentement.fr": {302}}
+    # Its rate limit is shared by the whole test process: views made by other tests in the last minute count.
+    expected["www.acces-limite.fr"] = {200, 429}
     for info in SITES:
         status, headers, body = fetch(web, info.host)
-        assert status == expected.get(info.host, 200), info.host
+        assert status in expected.get(info.host, {200}), info.host
         assert f"`{info.host}`" in readme, info.host
         if status == 200:
             assert headers["Content-Type"] == "text/html; charset=utf-8"

@@ -90,9 +90,12 @@ def test_an_attempt_that_ignores_cancellation_replaces_the_browser(
     async def go() -> tuple[SiteResult, int, int]:
         plan = plan_for(tmp_path, n=1, options=AuditOptions(retries=2, site_timeout=1.0))
         pool = BrowserPool(plan.options, concurrency=1, session_factory=fake_factory)
+        already = len(FakeSession.launched)  # the fake's launch log is shared by every test of the session
         try:
             result = await audit_site(pool, plan.sites[0], plan, collect=stubborn)
-            return result, pool.crashes, len(FakeSession.launched)
+            async with pool.lease():  # the next site gets a fresh browser
+                pass
+            return result, pool.crashes, len(FakeSession.launched) - already
         finally:
             release.set()
             await pool.close()

@@ -233,9 +233,17 @@ CONSENT_FIELDS: list[FieldSpec] = [
 
 
 def _banner_back(action: ConsentAction) -> bool:
-    back = action.effect_evidence.banner_back if action.effect_evidence is not None else None
-    if back is None:
+    evidence = action.effect_evidence
+    back = evidence.banner_back if evidence is not None else None
+    if evidence is None or back is None:
         raise MissingEvidence("whether the banner came back on the second page view was not checked")
+    if evidence.still_shown or evidence.dialog_hidden is False:
+        # The click was not taken (the dialog never went away): nothing was chosen that could be forgotten.
+        verb = "refusal" if action.action == "reject" else "acceptance"
+        raise MissingEvidence(
+            f"{verb} not confirmed ({action.effect}): the consent dialog stayed after the click, "
+            "so no choice was made that could be remembered"
+        )
     return back
 
 
