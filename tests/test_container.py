@@ -116,7 +116,10 @@ async def main() -> None:
     await session.start()
     try:
         for child in psutil.Process().children(recursive=True):
-            cmd = child.cmdline()
+            try:
+                cmd = child.cmdline()
+            except psutil.Error:  # a helper process that already exited (a zombie): nothing to read
+                continue
             if cmd and cmd[0].endswith("chromium"):
                 print(" ".join(cmd))
     finally:
