@@ -69,6 +69,21 @@ def lifetime_days(lifetime: str | None) -> float | None:
     return int(count) * _LIFETIME_DAYS[unit.rstrip("s")]
 
 
+def _classification(entry: TrackerEntry | CookieEntry, purpose: str, layer: str, matched: str) -> Classification:
+    """The classification an entry (of hosts or of names) gives, saying which layer and entry decided it."""
+    return Classification(
+        entity=entry.entity,
+        category=entry.category,
+        tracker=entry.tracker,
+        vendor=entry.vendor,
+        purpose=purpose,
+        exempt_possible=entry.exempt_possible,
+        source=entry.source,
+        layer=layer,
+        matched=matched,
+    )
+
+
 @dataclass(frozen=True)
 class TrackerEntry:
     """One host suffix (optionally limited to URL path prefixes) and what it is."""
@@ -96,17 +111,7 @@ class TrackerEntry:
 
     def classification(self, layer: str = "curated") -> Classification:
         """The :class:`~auditor.model.Classification` this entry gives to a matching host."""
-        return Classification(
-            entity=self.entity,
-            category=self.category,
-            tracker=self.tracker,
-            vendor=self.vendor,
-            purpose=self.description,
-            exempt_possible=self.exempt_possible,
-            source=self.source,
-            layer=layer,
-            matched=f"host {self.domain}{self.path or ''} ({self.origin})",
-        )
+        return _classification(self, self.description, layer, f"host {self.domain}{self.path or ''} ({self.origin})")
 
 
 @dataclass(frozen=True)
@@ -172,17 +177,7 @@ class CookieEntry:
 
     def classification(self, layer: str = "curated") -> Classification:
         """The :class:`~auditor.model.Classification` this entry gives to a matching cookie or key."""
-        return Classification(
-            entity=self.entity,
-            category=self.category,
-            tracker=self.tracker,
-            vendor=self.vendor,
-            purpose=self.purpose,
-            exempt_possible=self.exempt_possible,
-            source=self.source,
-            layer=layer,
-            matched=f"{self.name} ({self.match}, {self.origin})",
-        )
+        return _classification(self, self.purpose, layer, f"{self.name} ({self.match}, {self.origin})")
 
 
 @dataclass(frozen=True)
