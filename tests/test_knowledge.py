@@ -27,6 +27,7 @@ from auditor.knowledge import (
     value_shape,
 )
 from auditor.model import Cookie, PhaseResult, Request, SiteResult, StorageItem
+from auditor.knowledge.entries import builtin_layer, load_layer
 from auditor.party import registrable_domain
 from auditor.yamlutil import ConfigError, load_schema, load_yaml
 
@@ -68,6 +69,24 @@ def test_consistency_of_flags() -> None:
     # The CNIL exemption never applies to Google Analytics.
     assert not any(c.exempt_possible for c in KB.cookies if c.vendor.startswith("Google"))
     assert not any(t.exempt_possible for t in KB.trackers if t.entity == "Google")
+
+
+def test_the_builtin_files_are_valid_against_the_knowledge_schema() -> None:
+    """The shipped files are loaded without the schema check at run time (``trusted``): it is done here."""
+    paths = sorted(DATA_DIR.glob("*.yaml"))
+    assert {p.name for p in paths} >= {"cookies.yaml", "storage.yaml", "trackers.yaml"}
+    strict = load_layer(paths, "strict", short_labels=True)  # validated against the schema, or raises
+    assert strict.trackers == builtin_layer().trackers
+    assert strict.cookies == builtin_layer().cookies
+
+
+def test_a_schema_error_in_a_user_knowledge_file_names_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "mine.yaml"
+    bad.write_text("trackers:\n  - domains: [x.example]\n    entity: X\n    categroy: advertising\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_layer([bad], str(bad), short_labels=False)
+    assert caught.value.file == str(bad) and caught.value.line == 4
+    assert "categroy" in caught.value.message
 
 
 def test_no_duplicate_keys_in_the_builtin_files() -> None:
