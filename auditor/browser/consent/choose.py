@@ -21,6 +21,9 @@ from auditor.model import Banner, ConsentAction
 ENGINE_GRACE = 2.0
 """Seconds autoconsent is still given to find the popup once the auditor's own wait is over (it has been
 looking since the first scan found nothing)."""
+FIRST_LAYER_AGAIN = 1.0
+"""Seconds the first layer's accept control is given to be clickable again once the settings layer was
+inspected (past them it is covered or gone, and the page is viewed afresh)."""
 MAX_UNTICK = 30
 """At most this many pre-ticked options are unticked before saving a settings layer."""
 
@@ -152,11 +155,19 @@ async def _choose(
             return ChoiceOutcome(_not_found(role, second, banner, layer=2, steps=steps), banner)
     elif role == "accept" and banner.second_layer == "not-inspected":
         # Accepting needs nothing from the settings layer, so this context opens it first, choosing
-        # nothing, to see what it pre-ticks (EDPB "pre-ticked boxes"), then views the page afresh and
-        # accepts on the first layer exactly as a user would: the inspection changes no step of the choice.
+        # nothing, to see what it pre-ticks (EDPB "pre-ticked boxes"), then accepts on the first layer
+        # exactly as a user would: the inspection changes no step of the choice. The first layer often stays
+        # shown beside the settings layer: its accept control is pressed there; when the settings layer
+        # covers or replaced it, the page is viewed afresh first.
         inspected = await _inspect_settings_layer(page, site, first, banner, banner_timeout)
         if inspected is not None:
             banner = inspected
+            before = await capture(page)
+            if await click(candidate, FIRST_LAYER_AGAIN) is None:
+                steps.append(candidate.label)
+                return ChoiceOutcome(
+                    _clicked(role, candidate, steps), banner, before, _target(candidate, first), first.cmp
+                )
             await _view_again(page, banner_timeout)
             last = await wait_for_controls(page, (role,), site, banner_timeout)
             found = await find(page, site, role, last)
