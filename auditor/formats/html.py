@@ -261,7 +261,8 @@ def _site_view(index: int, summary: SiteSummary, base: Path | None, show_values:
         phase = site.phases.get(p)
         if phase and phase.banner and phase.banner.screenshot and phase.banner.screenshot not in seen:
             seen.add(phase.banner.screenshot)
-            # The banner is shot once per fresh browser (reject, then accept), always before the click.
+            # The banner is shot before the click by the reject context (by the accept one only when the
+            # reject context got no picture of it).
             when = "as first shown" if p != "accept" else "in the browser that accepted, before the click"
             image = image_view(f"Consent banner {when}", phase.banner.screenshot, base)
             # Both browsers usually see the same banner: show a picture once.

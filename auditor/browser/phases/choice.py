@@ -56,8 +56,13 @@ class AcceptUnit:
 
     async def collect(self, collector: SiteCollector, state: SiteState) -> None:
         """Run the accept context."""
+        before = state.phases.get("before")
+        # The banner is shot once: again here only when the reject context got no picture of it.
+        shot = before is None or before.banner is None or before.banner.screenshot is None
         try:
-            pre_accept, accept, _, accept_error = await choice_context(collector, "accept", with_before=False)
+            pre_accept, accept, _, accept_error = await choice_context(
+                collector, "accept", with_before=False, shoot_banner=shot
+            )
         except PlaywrightError as exc:
             pre_accept, accept, accept_error = None, None, f"browser failure: {describe_error(exc)}"
         if accept_error is not None:
@@ -70,10 +75,11 @@ class AcceptUnit:
 
 
 async def choice_context(
-    c: SiteCollector, role: Literal["reject", "accept"], *, with_before: bool
+    c: SiteCollector, role: Literal["reject", "accept"], *, with_before: bool, shoot_banner: bool = True
 ) -> tuple[PhaseResult, PhaseResult | None, str | None, str | None]:
     """One context: load, [snapshot before], choose ``role``, second view, snapshot ``role``.
 
+    ``shoot_banner``: screenshot the banner before the click (with ``--screenshots``).
     Returns (first snapshot, phase snapshot or None, final URL, site error).
     """
     clock = Clock()
@@ -99,7 +105,7 @@ async def choice_context(
         # made while the banner is awaited belong to the pre-click phase.
         recorder.switch_at_click(role)
         shot = None
-        if c.options.screenshots:
+        if c.options.screenshots and shoot_banner:
             shot = consent.BannerShot(c.out_dir, f"screenshots/{c.slug}-{role}-banner.jpg")
         outcome = await consent.choose(page, c.site, role, banner_timeout=c.options.banner_timeout, shot=shot)
         recorder.phase = role  # also when no click happened, or the tap did not see it
