@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -21,6 +22,15 @@ from auditor.model import BannerControl
 
 SCAN_JS = resources.files("auditor.browser").joinpath("js/scan.js").read_text(encoding="utf-8")
 _scan_ids = itertools.count()
+
+
+@cache
+def _scan_expression(spec_json: str) -> str:
+    """:data:`SCAN_JS` with the adapters' spec written into it, called with the token prefix alone.
+
+    Passed as an argument, the spec (some 90 nested values) was serialised and checked by Playwright's
+    protocol validator at every call, once per frame per scan; as source text it is one string."""
+    return f"(prefix) => ({SCAN_JS.strip().rstrip(';')})({{prefix, adapters: {spec_json}}})"
 
 
 @dataclass(frozen=True)
@@ -163,11 +173,11 @@ class PageScan:
 async def scan(page: Page) -> PageScan:
     """Scan every frame once (frames that fail to answer, e.g. while navigating, are skipped)."""
     prefix = f"ca{next(_scan_ids)}"
-    spec = list(scan_spec())
+    expression = _scan_expression(json.dumps(list(scan_spec()), separators=(",", ":")))
 
     async def one(index: int, frame: Frame) -> tuple[Frame, Any]:
         try:
-            return frame, await frame.evaluate(SCAN_JS, {"prefix": f"{prefix}f{index}", "adapters": spec})
+            return frame, await frame.evaluate(expression, f"{prefix}f{index}")
         except PlaywrightError:
             return frame, None
 
