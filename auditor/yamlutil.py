@@ -88,7 +88,8 @@ class _UniqueKeyLoader(_SafeLoader):  # type: ignore[valid-type,misc]
                     line=key_node.start_mark.line + 1,
                 )
             seen[key] = key_node.start_mark.line + 1
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 def parse_yaml(text: str, file: str | Path) -> LoadedYaml:

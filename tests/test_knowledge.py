@@ -26,8 +26,8 @@ from auditor.knowledge import (
     lifetime_days,
     value_shape,
 )
-from auditor.model import Cookie, PhaseResult, Request, SiteResult, StorageItem
 from auditor.knowledge.entries import builtin_layer, load_layer
+from auditor.model import Cookie, PhaseResult, Request, SiteResult, StorageItem
 from auditor.party import registrable_domain
 from auditor.yamlutil import ConfigError, load_schema, load_yaml
 
