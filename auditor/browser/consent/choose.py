@@ -11,7 +11,7 @@ from playwright.async_api import Frame, Page
 from auditor.browser.autoconsent import AutoconsentSession, engine_id
 from auditor.browser.consent.dialog import describe_box
 from auditor.browser.consent.evidence import BannerShot, banner_evidence, relevant_controls, screenshot_banner
-from auditor.browser.consent.finders import Candidate, click, click_selector, find, wait_for_controls
+from auditor.browser.consent.finders import Candidate, click, click_selector, find, receives_click, wait_for_controls
 from auditor.browser.consent.scan import Control, PageScan, scan
 from auditor.browser.consent.stores import StoreState, capture
 from auditor.browser.labels import Role
@@ -21,9 +21,6 @@ from auditor.model import Banner, ConsentAction
 ENGINE_GRACE = 2.0
 """Seconds autoconsent is still given to find the popup once the auditor's own wait is over (it has been
 looking since the first scan found nothing)."""
-FIRST_LAYER_AGAIN = 1.0
-"""Seconds the first layer's accept control is given to be clickable again once the settings layer was
-inspected (past them it is covered or gone, and the page is viewed afresh)."""
 MAX_UNTICK = 30
 """At most this many pre-ticked options are unticked before saving a settings layer."""
 
@@ -163,7 +160,7 @@ async def _choose(
         if inspected is not None:
             banner = inspected
             before = await capture(page)
-            if await click(candidate, FIRST_LAYER_AGAIN) is None:
+            if await receives_click(candidate) and await click(candidate, click_timeout) is None:
                 steps.append(candidate.label)
                 return ChoiceOutcome(
                     _clicked(role, candidate, steps), banner, before, _target(candidate, first), first.cmp

@@ -137,6 +137,30 @@ async def click_selector(frame: Frame, selector: str, label: str, timeout: float
     return None
 
 
+_HIT_JS = """(selector) => {
+  let el = null;
+  try { el = document.querySelector(selector); } catch (e) { return false; }
+  if (!el) return false;
+  const r = el.getBoundingClientRect();
+  if (r.width < 1 || r.height < 1) return false;
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) return false;
+  const hit = document.elementFromPoint(x, y);
+  return !!hit && (hit === el || el.contains(hit));
+}"""
+
+
+async def receives_click(candidate: Candidate) -> bool:
+    """Whether ``candidate`` is in the viewport now and nothing covers its centre (one look, no waiting).
+
+    ``False`` when that cannot be told (a selector in a shadow root, a frame gone): the caller then takes
+    the slower, sure way."""
+    try:
+        return bool(await candidate.frame.evaluate(_HIT_JS, candidate.selector))
+    except PlaywrightError:
+        return False
+
+
 class WaitHelper(Protocol):
     """Another engine looking for the banner while :func:`wait_for_controls` waits (autoconsent)."""
 
