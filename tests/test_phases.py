@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from auditor.browser.phases import UNITS, units_for
-from auditor.config import parse_phases
+from auditor.browser import collect
+from auditor.browser.phases import UNITS, SiteState, units_for
+from auditor.config import AuditOptions, SiteConfig, parse_phases
 from auditor.diffing import diff_sites
 from auditor.formats import Format, render
 from auditor.formats.compare import build_comparison
@@ -146,3 +149,50 @@ def test_cli_refuses_an_unknown_phase_before_any_browser_starts(tmp_path: Path) 
     assert result.exit_code == ExitCode.USAGE
     assert "unknown phase(s) withdraw: choose among before, reject, accept, ignore, gpc" in result.output
     assert not (tmp_path / "out").exists()
+
+
+@dataclasses.dataclass(frozen=True)
+class _Meeting:
+    """A fake unit that records its phase only once the other fake unit has started too: run one after
+    the other, the two would wait for each other forever (the test's timeout says so)."""
+
+    name: str
+    mine: asyncio.Event
+    other: asyncio.Event
+
+    @property
+    def produces(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    async def collect(self, collector: object, state: SiteState) -> None:
+        self.mine.set()
+        await self.other.wait()
+        state.phases[self.name] = PhaseResult(name=self.name, status="ok")  # type: ignore[arg-type]
+
+
+@dataclasses.dataclass(frozen=True)
+class _First:
+    produces: tuple[str, ...] = ("before", "reject")
+
+    async def collect(self, collector: object, state: SiteState) -> None:
+        state.phases["before"] = PhaseResult(name="before", status="ok")
+        state.phases["reject"] = PhaseResult(name="reject", status="ok")
+
+
+def test_units_after_the_reject_unit_run_concurrently(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def run() -> SiteResult:
+        gpc_started, ignore_started = asyncio.Event(), asyncio.Event()
+        units = (
+            _First(),
+            _Meeting("ignore", ignore_started, gpc_started),
+            _Meeting("gpc", gpc_started, ignore_started),
+        )
+        monkeypatch.setattr(collect, "units_for", lambda phases: units)
+        session = SimpleNamespace(options=AuditOptions(phases=("before", "reject", "ignore", "gpc")))
+        collector = collect.SiteCollector(session, SiteConfig(url="https://www.example.fr/"), Path("."))  # type: ignore[arg-type]
+        return await asyncio.wait_for(collector.run(), timeout=30)
+
+    site = asyncio.run(run())
+    assert site.status == "ok"
+    # whichever context ended first, the phases are listed in the units' order
+    assert list(site.phases) == ["before", "reject", "ignore", "gpc"]

@@ -94,16 +94,25 @@ class SiteCollector:
         self.party = PartyResolver(self.site.url, self.site.first_party)
 
     async def run(self) -> SiteResult:
-        """Audit the site: the unit of each requested phase in turn, each in a fresh context."""
+        """Audit the site: the reject unit first (``before``, and the site's load), then the units of the other
+        requested phases at once, each in a fresh context of the same browser."""
         started = iso_now()
         state = SiteState()
+        units = units_for(self.options.phases)
         try:
-            for unit in units_for(self.options.phases):
-                if state.load_error is not None:
-                    break
-                await unit.collect(self, state)
+            await units[0].collect(self, state)
+            if state.load_error is None and len(units) > 1:
+                # The other contexts share nothing but the site: they run concurrently, and a browser
+                # failure in one is raised only once all of them have ended (none is left running).
+                ended = await asyncio.gather(*(u.collect(self, state) for u in units[1:]), return_exceptions=True)
+                failure = next((e for e in ended if isinstance(e, BaseException)), None)
+                if failure is not None:
+                    raise failure
         except PlaywrightError as exc:  # the browser itself failed (crash, closed)
             state.site_error = f"browser failure: {describe_error(exc)}"
+        # In the units' order, whichever context ended first.
+        order = [name for unit in units for name in unit.produces if name in state.phases]
+        phases = {name: state.phases[name] for name in order} | state.phases
         return SiteResult(
             url=self.site.url,
             name=self.site.name,
@@ -111,7 +120,7 @@ class SiteCollector:
             error=state.site_error,
             final_url=state.final_url,
             first_party=tuple(sorted(self.party.first_party)),
-            phases=state.phases,
+            phases=phases,
             started=started,
             finished=iso_now(),
             phases_requested=self.options.phases,

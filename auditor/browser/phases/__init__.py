@@ -1,8 +1,8 @@
 """Phase units: one small unit per kind of phase, each a fresh context of the site in the same browser.
 
-:data:`UNITS` lists them in the order they run; :func:`units_for` picks those of the requested phases
-(``--phases``). The reject unit always runs first: it records ``before``, the reference of every other
-phase, and its load failure stops the site.
+:data:`UNITS` lists them (their phases are reported in that order); :func:`units_for` picks those of the
+requested phases (``--phases``). The reject unit always runs first: it records ``before``, the reference of
+every other phase, and its load failure stops the site; the other units then run concurrently.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from auditor.browser.phases.ignore import IgnoreUnit
 from auditor.model import PhaseName
 
 UNITS: tuple[PhaseUnit, ...] = (RejectUnit(), AcceptUnit(), IgnoreUnit(), GpcUnit())
-"""Every phase unit, in the order they run."""
+"""Every phase unit, the reject unit first."""
 
 
 def units_for(phases: Sequence[PhaseName]) -> tuple[PhaseUnit, ...]:

@@ -1,8 +1,9 @@
 """What every phase unit shares: the protocol, the state of one site's collection, a step clock.
 
 A *phase unit* (:class:`PhaseUnit`) runs one fresh browser context of a site and adds the phases it
-produces to a :class:`SiteState`; :mod:`auditor.browser.collect` runs the units of the requested phases
-in order (:data:`auditor.browser.phases.UNITS`), so a new kind of phase is one new unit, not a branch.
+produces to a :class:`SiteState`; :mod:`auditor.browser.collect` runs the reject unit first, then the
+units of the other requested phases concurrently (:data:`auditor.browser.phases.UNITS`), so a new kind of
+phase is one new unit, not a branch. A unit writes only its own phases to the state.
 """
 
 from __future__ import annotations
