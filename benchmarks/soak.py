@@ -36,8 +36,8 @@ from throughput import browser_args, run_measured
 from auditor.fixtureweb import FixtureWeb, hostile
 from auditor.fixtureweb.synthetic import make_sites_dir, synthetic_hosts
 
-HOSTILE = tuple(host for host, _, _ in hostile.HOSTILE_ROUTES if host != "www.ailleurs-destination.fr")
-"""The hostile pages, in turn (the off-site click's destination is not a page of its own)."""
+HOSTILE = tuple(dict.fromkeys(host for host, _, _ in hostile.HOSTILE_ROUTES if host != "www.ailleurs-destination.fr"))
+"""The hostile pages, each once, in turn (the off-site click's destination is not a page of its own)."""
 RENDERER_CAP = "--js-flags=--max-old-space-size=512"
 """Bounds what the memory hog can take before its renderer dies (a real page would hit the machine's limit)."""
 
