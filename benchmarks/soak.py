@@ -7,7 +7,12 @@ pop-ups, 20 MB pages, renderer-killing memory hogs ...)::
 
     python benchmarks/soak.py                 # 300 sites
     python benchmarks/soak.py --sites 30      # a short one
-    python benchmarks/soak.py --sites 30 --sandbox   # as a plain user (setpriv), Chromium's sandbox on
+    python benchmarks/soak.py --sites 30 --sandbox   # Chromium's sandbox on: as root, run as nobody
+    python benchmarks/soak.py --sites 30 --sandbox --as-user auditor   # ... as another plain user
+
+Chromium's sandbox refuses root: as root, ``--sandbox`` runs the audit child as ``--as-user`` (default
+``nobody``) through ``setpriv``, with an interpreter that user can execute (:mod:`plainuser`: the venv's
+``python`` may be a symlink into ``/root``, which a plain user cannot traverse).
 
 It reports sites/min, peak PSS of the whole process tree, browser restarts, sites lost (input sites
 missing from ``results.json``: must be 0) and crashes (a traceback, an ``internal error`` site, or an
@@ -25,15 +30,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from plainuser import plain_user_runner
 from throughput import browser_args, run_measured
 
 from auditor.fixtureweb import FixtureWeb, hostile
 from auditor.fixtureweb.synthetic import make_sites_dir, synthetic_hosts
 
-HOSTILE = tuple(host for host, _, _ in hostile.HOSTILE_ROUTES if host != "www.ailleurs-destination.fr")
-"""The hostile pages, in turn (the off-site click's destination is not a page of its own)."""
-NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-"""How root runs the command line as a plain user (Chromium's sandbox refuses root)."""
+HOSTILE = tuple(dict.fromkeys(host for host, _, _ in hostile.HOSTILE_ROUTES if host != "www.ailleurs-destination.fr"))
+"""The hostile pages, each once, in turn (the off-site click's destination is not a page of its own)."""
 RENDERER_CAP = "--js-flags=--max-old-space-size=512"
 """Bounds what the memory hog can take before its renderer dies (a real page would hit the machine's limit)."""
 
@@ -50,10 +54,15 @@ def main(argv: list[str] | None = None) -> int:
     """Run the soak and print its figures (and write JSON with ``--json``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sites", type=int, default=300, help="number of sites (default 300)")
-    parser.add_argument("--sandbox", action="store_true", help="run as a plain user with Chromium's sandbox on")
+    parser.add_argument("--sandbox", action="store_true", help="Chromium's sandbox on (as root: run as --as-user)")
+    parser.add_argument(
+        "--as-user", default=None, help="run the audit as this plain user (root only; --sandbox as root: nobody)"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     parser.add_argument("--keep", type=Path, default=None, help="keep outputs and logs in this directory")
     args = parser.parse_args(argv)
+    user = args.as_user or ("nobody" if args.sandbox and os.geteuid() == 0 else None)
+    runner = plain_user_runner(user, Path(__file__).resolve().parent.parent) if user else None
     work = args.keep or Path(tempfile.mkdtemp(prefix="consent-audit-soak-"))
     work.mkdir(parents=True, exist_ok=True)
     os.chmod(work, 0o777)  # the plain user of --sandbox writes its outputs here
@@ -65,13 +74,15 @@ def main(argv: list[str] | None = None) -> int:
             urls = [web.url(host, "/") for host in hosts]
             sites_yaml = work / "sites.yaml"
             sites_yaml.write_text("sites:\n" + "".join(f"  - {u}\n" for u in urls), encoding="utf-8")
-            command = [sys.executable, "-m", "auditor", "audit", "--sites", str(sites_yaml), "--out", str(out)]
-            command += [*browser_args(web), f"--browser-arg={RENDERER_CAP}"]
-            if args.sandbox:
-                root = Path(__file__).resolve().parent.parent
-                env = f"HOME={work} TMPDIR={work} PYTHONPATH={root} CONSENT_AUDIT_SANDBOX=1 PATH={os.environ['PATH']}"
-                prefix = [*(NOBODY if os.geteuid() == 0 else []), "env", *env.split()]
-                command = [*prefix, *command, "--sandbox"]
+            audit = ["-m", "auditor", "audit", "--sites", str(sites_yaml), "--out", str(out)]
+            audit += [*browser_args(web), f"--browser-arg={RENDERER_CAP}", *(["--sandbox"] if args.sandbox else [])]
+            if runner is not None:
+                env = {"HOME": str(work), "TMPDIR": str(work), "PATH": os.environ["PATH"]}
+                if args.sandbox:
+                    env["CONSENT_AUDIT_SANDBOX"] = "1"
+                command = runner.command(audit, env)
+            else:
+                command = [sys.executable, *audit]
             print(f"soak: {len(urls)} sites ({sum(h in HOSTILE for h in hosts)} hostile) → {work}", file=sys.stderr)
             measure = run_measured("soak", command, len(urls), work / "soak.log")
         figures = figures_of(measure.exit_code, work / "soak.log", out, urls)
@@ -83,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
             load_before=round(measure.load_before, 2),
             exit_code=measure.exit_code,
             sandbox=args.sandbox,
+            user=runner.user if runner else None,
+            interpreter=runner.interpreter if runner else sys.executable,
         )
     finally:
         if args.keep is None:

@@ -29,7 +29,8 @@ def audit_fixture_sites(fixture_web: FixtureWeb, tmp_path_factory: pytest.TempPa
 
     def audit(sites: Sequence[str | SiteConfig], out: Path | None = None, **options: object) -> RunResult:
         configs = tuple(s if isinstance(s, SiteConfig) else SiteConfig(url=fixture_web.url(s, "/")) for s in sites)
-        opts = AuditOptions(extra_browser_args=tuple(fixture_web.chromium_args), **options)  # type: ignore[arg-type]
+        extra = tuple(options.pop("extra_browser_args", ()))  # type: ignore[call-overload]
+        opts = AuditOptions(extra_browser_args=(*fixture_web.chromium_args, *extra), **options)  # type: ignore[arg-type]
         out_dir = out if out is not None else Path(tmp_path_factory.mktemp("audit"))
         return run(AuditPlan(sites=configs, options=opts, out_dir=out_dir, arguments=("pytest",)))
 

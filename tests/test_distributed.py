@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -40,7 +41,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FixtureWeb]:
     """A fixture web of its own with synthetic hosts (its hits tell which site a worker is on)."""
     root = make_sites_dir(
-        Path(tmp_path_factory.mktemp("dask-sites")), [*synthetic_hosts("grappe", 4), *synthetic_hosts("cli-dask", 1)]
+        Path(tmp_path_factory.mktemp("dask-sites")),
+        [*synthetic_hosts("grappe", 4), *synthetic_hosts("cli-dask", 1), *synthetic_hosts("arret", 4)],
     )
     with FixtureWeb(sites_dir=root) as fixture:
         yield fixture
@@ -115,6 +117,62 @@ def test_a_worker_killed_mid_run_loses_no_site_and_duplicates_none(
     assert all(s.findings for s in results.sites)  # post-processing ran on the workers
     assert (summary.ok, summary.failed, summary.executor) == (4, 0, "dask")
     assert results.browser.version
+
+
+def test_sigterm_to_a_worker_mid_site_requeues_the_site_and_keeps_the_finished_ones(
+    web: FixtureWeb, client: Client, tmp_path: Path
+) -> None:
+    """``kill -TERM`` of a worker process (a machine shut down, a pod evicted) while it audits a site.
+
+    The victim is the third site: with two single-threaded workers one site is already journaled when it
+    starts. The worker dies at once (its process has no SIGTERM handler; its nanny starts a new one), its
+    browser goes with it, and Dask re-queues the site: every site ends in the journal exactly once, the
+    ones finished before the signal unchanged."""
+    sites = synthetic_hosts("arret", 4)
+    victim = sites[2]
+    pids: dict[str, int] = client.run(os.getpid)
+    journal_path = tmp_path / JOURNAL_FILE
+    at_signal: dict[str, list[str]] = {}
+    family: list[psutil.Process] = []
+
+    def terminate_the_worker_auditing_victim() -> None:
+        if web.wait_for_hit(victim, "/", timeout=180) is None:
+            return
+        for address, keys in client.processing().items():
+            if any(slug(web.url(victim)) in str(key) for key in keys) and address in pids:
+                worker = psutil.Process(pids[address])
+                family.extend([worker, *worker.children(recursive=True)])  # its Playwright driver and Chromium
+                at_signal["journal"] = [s.url for s in iter_journal(journal_path)] if journal_path.exists() else []
+                at_signal["worker"] = [address]
+                worker.send_signal(signal.SIGTERM)
+                return
+
+    terminator = threading.Thread(target=terminate_the_worker_auditing_victim, daemon=True)
+    terminator.start()
+    plan = AuditPlan(
+        sites=tuple(SiteConfig(url=web.url(h)) for h in sites),
+        options=AuditOptions(extra_browser_args=tuple(web.chromium_args), retries=0),
+        out_dir=tmp_path,
+        postprocess=build_pipeline(None).postprocess,
+        arguments=("pytest",),
+    )
+    summary = run_dask(plan, client=client)
+    terminator.join(timeout=10)
+    assert at_signal.get("worker"), "no worker was signalled: the test did not exercise recovery"
+    assert at_signal["journal"], "no site was finished before the signal"
+    journal = {s.url: s for s in iter_journal(journal_path)}
+    expected = [s.url for s in plan.sites]
+    assert sorted(s.url for s in iter_journal(journal_path)) == sorted(expected)  # every site exactly once
+    assert all(journal[url].status == "ok" for url in at_signal["journal"])  # finished before: kept as they were
+    results = read_results(tmp_path / RESULTS_FILE)
+    assert [s.url for s in results.sites] == expected
+    requeued = journal[web.url(victim)]
+    assert requeued.status == "ok", requeued.error  # audited again, on a live worker
+    views = {host: sum(hit.path == "/" for hit in web.hits_for(host)) for host in (victim, sites[0])}
+    assert views[victim] > views[sites[0]], views  # the signalled attempt's view, then a whole audit
+    assert (summary.ok, summary.failed) == (4, 0)
+    _, alive = psutil.wait_procs(family, timeout=30)
+    assert not alive, f"processes of the terminated worker survived it: {[p.cmdline()[:1] for p in alive]}"
 
 
 def test_cli_dask_executor_streams_results_and_screenshots(

@@ -137,7 +137,7 @@ HOSTILE_SITES: tuple[SiteInfo, ...] = (
     SiteInfo("www.dialogues-bloquants.fr", "fault", "alert, confirm and prompt on load, and a beforeunload prompt."),
     SiteInfo("www.fenetres-surgissantes.fr", "fault", "Two window.open pop-ups on load and one on every click."),
     SiteInfo("www.telechargement-force.fr", "fault", "Starts a download (Content-Disposition: attachment) on load."),
-    SiteInfo("www.memoire-infinie.fr", "fault", "Allocates memory without end after load, until its renderer dies."),
+    SiteInfo("www.memoire-infinie.fr", "fault", "Allocates memory after load until its renderer dies (V8 heap limit)."),
     SiteInfo("www.cinq-mille-cookies.fr", "fault", "Writes 5,000 first-party cookies by script before any choice."),
     SiteInfo("www.page-geante.fr", "fault", "A 20 MB HTML page."),
     SiteInfo(
@@ -166,6 +166,11 @@ HOSTILE_SITES: tuple[SiteInfo, ...] = (
         "Cookies with tabs and control characters in names and values, and 4 KB values, before any choice.",
     ),
     SiteInfo("www.banniere-instable.fr", "fault", "A banner of its own rebuilt every 100 ms until a choice is stored."),
+    SiteInfo(
+        "www.deluge-websocket.fr",
+        "fault",
+        "Opens 20 WebSockets on every view; the server floods each with 500 messages, then keeps it open.",
+    ),
 )
 """The hostile pages (:mod:`auditor.fixtureweb.hostile`): each must cost its site a bounded time and say why."""
 

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from auditor.fixtureweb.hostile import HOSTILE_ROUTES
 from auditor.fixtureweb.server import Request, Response
-from auditor.fixtureweb.static import BUILTIN_SITES, error_page, not_found
+from auditor.fixtureweb.static import BUILTIN_SITES, COMMON, content_type, error_page, find_file, not_found
 
 Handler = Callable[[Request], Response]
 """A dynamic handler: takes the request, returns the response."""
@@ -200,6 +200,14 @@ def connectivity_check(request: Request) -> Response:
     return Response(204, b"", None)
 
 
+def common_static(request: Request) -> Response:
+    """``/static/*`` of a host that has no folder (the hostile pages): the shared files, the banner among them."""
+    found = find_file(BUILTIN_SITES / COMMON, request.path)
+    if found is None:
+        return not_found(request)
+    return Response(200, found.read_bytes(), content_type(found))
+
+
 ROUTES: tuple[Route, ...] = (
     Route("connectivitycheck.gstatic.com", "/generate_204", connectivity_check),
     Route("www.gstatic.com", "/generate_204", connectivity_check),
@@ -221,6 +229,7 @@ ROUTES: tuple[Route, ...] = (
     Route("www.chargement-infini.fr", "/slow.js", endless_script),
     Route("www.mur-consentement.fr", "/", consent_wall_redirect),
     Route("www.acces-limite.fr", "/", RateLimit(BUILTIN_SITES / "www.acces-limite.fr" / "index.html")),
+    *(Route(host, "/static/*", common_static) for host in dict.fromkeys(host for host, _, _ in HOSTILE_ROUTES)),
     *(Route(host, path, handler) for host, path, handler in HOSTILE_ROUTES),
 )
 """Dynamic routes, first match wins; they take precedence over static files."""

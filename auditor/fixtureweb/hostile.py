@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from auditor.fixtureweb.server import Request, Response
+from auditor.fixtureweb.websocket import ServerSocket
 
 BANNER = '<script src="/static/banner.js" defer></script>'
 """The fixture consent banner ('Tout refuser' / 'Tout accepter', choice kept in the ``consent`` cookie)."""
@@ -30,6 +31,7 @@ BOT_WALL_HOST = "www.mur-robots.fr"
 CAPTCHA_HOST = "www.captcha-robots.fr"
 ODD_COOKIES_HOST = "www.cookies-etranges.fr"
 FLICKERING_HOST = "www.banniere-instable.fr"
+WEBSOCKET_FLOOD_HOST = "www.deluge-websocket.fr"
 
 HUGE_PAGE_BYTES = 20 * 1024 * 1024
 """Size of the page of :data:`HUGE_PAGE_HOST`."""
@@ -37,6 +39,13 @@ COOKIE_FLOOD = 5000
 """Cookies :data:`COOKIE_FLOOD_HOST` tries to set (Chromium keeps about 180 per domain)."""
 OFFSITE_TARGET = "https://www.ailleurs-destination.fr/"
 """Where the reject control of :data:`OFFSITE_CLICK_HOST` takes the visitor."""
+FLOOD_SOCKETS = 20
+"""WebSockets :data:`WEBSOCKET_FLOOD_HOST` opens on every page view."""
+FLOOD_MESSAGES = 500
+"""Messages the server pushes down each of them, as fast as it can, before it holds the socket open silently."""
+MEMORY_HOG_TICKS = 24
+"""Rounds of allocation of the memory hog (64 arrays of 2**20 small integers each, 4 MiB apiece with V8's
+pointer compression): at most 6 GiB, beyond the renderer's V8 heap limit (about 4 GiB), which kills it first."""
 
 
 def page(title: str, head: str = "", body: str = "", *, banner: bool = True) -> bytes:
@@ -108,10 +117,16 @@ def download(request: Request) -> Response:
 
 
 def memory_hog(request: Request) -> Response:
-    """The script allocates memory without end after load, until its renderer is killed (out of memory)."""
+    """The script allocates memory after load until its renderer dies (out of memory).
+
+    Bounded all the same (:data:`MEMORY_HOG_TICKS`): V8's heap limit kills the renderer long before
+    the machine runs short. Measured with Debian's Chromium on a 24 GiB machine: without a cap the
+    renderer dies at about 4 GiB after ~40 s of garbage collection; with ``--js-flags=--max-old-space-size=256``
+    at ~380 MB within ~4 s."""
     script = (
-        "<script>addEventListener('load', () => { const hoard = []; "
-        "(function grow() { for (let i = 0; i < 64; i++) hoard.push(new Array(1 << 20).fill(i)); "
+        "<script>addEventListener('load', () => { const hoard = []; let rounds = 0; "
+        f"(function grow() {{ if (rounds++ >= {MEMORY_HOG_TICKS}) return; "
+        "for (let i = 0; i < 64; i++) hoard.push(new Array(1 << 20).fill(i)); "
         "setTimeout(grow, 0); })(); });</script>"
     )
     return _html(page("Mémoire infinie", script))
@@ -204,6 +219,33 @@ def flickering_banner(request: Request) -> Response:
     return _html(page("Bannière instable", script, banner=False))
 
 
+def websocket_flood(request: Request) -> Response:
+    """:data:`FLOOD_SOCKETS` WebSockets to ``/flux`` on every view, each pushed :data:`FLOOD_MESSAGES` messages.
+
+    The page counts what it receives (``window.flotRecu``) and shows the count: a DOM update per message.
+    """
+    if request.path == "/flux":
+        return Response(websocket=flood_socket)
+    script = (
+        "<script>window.flotRecu = 0; window.flotOuverts = 0;"
+        f"for (let i = 0; i < {FLOOD_SOCKETS}; i++) {{"
+        "  const ws = new WebSocket('wss://' + location.host + '/flux?n=' + i);"
+        "  ws.onopen = () => { window.flotOuverts++; };"
+        "  ws.onmessage = () => { window.flotRecu++;"
+        "    const out = document.getElementById('recu'); if (out) out.textContent = String(window.flotRecu); };"
+        "}</script>"
+    )
+    return _html(page("Déluge WebSocket", script, '<p>Messages reçus : <span id="recu">0</span></p>'))
+
+
+def flood_socket(socket: ServerSocket) -> None:
+    """Push :data:`FLOOD_MESSAGES` messages as fast as the connection takes them, then hold it open."""
+    for index in range(FLOOD_MESSAGES):
+        if not socket.send_text(f'{{"n": {index}, "donnees": "{"x" * 200}"}}'):
+            return
+    socket.hold()
+
+
 HOSTILE_ROUTES: tuple[tuple[str, str, Callable[[Request], Response]], ...] = (
     (BUSY_LOOP_HOST, "/", busy_loop),
     (META_REFRESH_HOST, "/", meta_refresh),
@@ -222,6 +264,8 @@ HOSTILE_ROUTES: tuple[tuple[str, str, Callable[[Request], Response]], ...] = (
     (CAPTCHA_HOST, "/", captcha_wall),
     (ODD_COOKIES_HOST, "/", odd_cookies),
     (FLICKERING_HOST, "/", flickering_banner),
+    (WEBSOCKET_FLOOD_HOST, "/", websocket_flood),
+    (WEBSOCKET_FLOOD_HOST, "/flux", websocket_flood),
 )
 """Every hostile page as (host, path pattern, handler), first match first; :mod:`auditor.fixtureweb.dynamic`
 makes them routes."""

@@ -4,7 +4,8 @@ An *app* is any callable taking a :class:`Request` and returning a :class:`Respo
 dispatcher (static sites plus dynamic handlers) is one. Servers bind ephemeral ports on 127.0.0.1 only.
 TLS handshakes run in the worker threads (the listening socket is wrapped with
 ``do_handshake_on_connect=False``), and network errors from clients (aborted handshakes, resets,
-broken pipes) are swallowed: they are normal for a browser and must not print tracebacks.
+broken pipes) are swallowed: they are normal for a browser and must not print tracebacks. A response
+may accept a WebSocket upgrade instead (``Response.websocket``, :mod:`auditor.fixtureweb.websocket`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from auditor.fixtureweb.websocket import ServerSocket, SocketScript, accept_key, upgrade_error
 
 LOG = logging.getLogger("auditor.fixtureweb")
 
@@ -90,6 +93,9 @@ class Response:
     hold: bool = False
     """Announce ``len(body) + 1`` bytes, send ``body``, then keep the connection open without sending
     the rest until the server stops or the client leaves: a subresource that never completes."""
+    websocket: SocketScript | None = None
+    """Accept a WebSocket upgrade (``101``) and run this on the connection; a request that is no valid
+    handshake gets ``400`` instead (:mod:`auditor.fixtureweb.websocket`). ``status`` and ``body`` are unused."""
 
 
 App = Callable[[Request], Response]
@@ -168,7 +174,29 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:
             LOG.exception("fixtureweb: handler failed for %s %s%s", request.method, request.host, request.target)
             response = Response(500, b"fixtureweb internal error\n")
+        if response.websocket is not None:
+            self._upgrade(request, response.websocket)
+            return
         self._write(response, head=self.command == "HEAD")
+
+    def _upgrade(self, request: Request, script: SocketScript) -> None:
+        """Answer the opening handshake (RFC 6455 §4.2.2) and hand the connection to ``script``."""
+        self.close_connection = True
+        refused = upgrade_error(request.method, request.headers)
+        if refused is not None:
+            self._write(Response(400, f"{refused}\n".encode()), head=False)
+            return
+        self.send_response(101, "Switching Protocols")
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", accept_key(request.headers["sec-websocket-key"]))
+        self.end_headers()
+        self.wfile.flush()
+        socket_ = ServerSocket(self.connection, self.wfile, self.server.stopping)
+        try:
+            script(socket_)
+        finally:
+            socket_.close()
 
     def _write(self, response: Response, *, head: bool) -> None:
         self.send_response(response.status)
