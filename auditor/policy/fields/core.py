@@ -25,7 +25,7 @@ PHASE_LABELS: Mapping[str, str] = {
     "accept": "after acceptance",
     "ignore": "while the banner is left unanswered (scrolled, second page)",
     "gpc": "with Global Privacy Control sent",
-    "withdraw": "after consent was withdrawn (accepted, then refused through the way back)",
+    "withdraw": "after consent was withdrawn",
 }
 """Human wording of the phases, for the ``{phase_label}`` placeholder."""
 
