@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from test_phases import run_of, site
 
 from auditor.browser.cmp.interface import CmpAdapter, InvalidAdapterError, Signature
 from auditor.browser.cmp.registry import ADAPTERS
@@ -12,6 +13,9 @@ from auditor.browser.phases import UNITS, units_for
 from auditor.browser.phases.withdraw import WithdrawUnit, compare_jars
 from auditor.browser.vocabulary import is_way_back
 from auditor.config import parse_phases
+from auditor.diffing import diff_sites
+from auditor.formats import Format, render
+from auditor.formats.compare import build_comparison
 from auditor.model import (
     CHOICE_PHASES,
     DEFAULT_PHASES,
@@ -188,3 +192,33 @@ def test_an_unconfirmed_acceptance_judges_nothing() -> None:
     findings = [f for f in evaluate(withdraw_site(phase), load_builtin_rules()) if f.phase == "withdraw"]
     assert findings and all(f.outcome == "error" for f in findings)
     assert {f.rule for f in findings} >= {"edpb-no-way-to-withdraw", "baseline-withdraw-tracker-request"}
+
+
+# --- reports, compare, diff -------------------------------------------------------------------------
+
+WITH_WITHDRAW = ("before", "reject", "accept", "withdraw")
+
+
+def confirmed_withdraw_site() -> SiteResult:
+    refusal = ConsentAction(action="reject", clicked=True, label="Tout refuser", effect="confirmed")
+    evidence = WithdrawalEvidence(way_back="control", path=("Gérer mes cookies", "Tout refuser"), steps=2)
+    phase = PhaseResult(name="withdraw", status="ok", consent=refusal, withdrawal=evidence)
+    return withdraw_site(phase)
+
+
+def test_reports_have_a_withdraw_column_only_when_it_was_requested() -> None:
+    html = render(run_of(confirmed_withdraw_site()), Format.HTML)
+    assert ">withdrawn</th>" in html and "After withdrawing consent" in html
+    default = render(run_of(site(DEFAULT_PHASES)), Format.HTML)
+    assert ">withdrawn</th>" not in default
+    assert "before / reject / accept / withdraw" in render(run_of(confirmed_withdraw_site()), Format.MARKDOWN)
+
+
+def test_compare_and_diff_know_the_withdraw_phase() -> None:
+    comparison = build_comparison([("old", run_of(site(DEFAULT_PHASES))), ("new", run_of(confirmed_withdraw_site()))])
+    assert comparison.phases == WITH_WITHDRAW
+    assert "tracker_cookies_withdraw" in comparison.to_csv().splitlines()[0].split(",")
+    old, new = confirmed_withdraw_site(), site(DEFAULT_PHASES, WITH_WITHDRAW)  # the withdraw phase went missing
+    d = diff_sites(old, new)
+    assert [(g.kind, g.phase) for g in d.gaps_added] == [("phase-missing", "withdraw")]
+    assert "withdraw" in [p.phase for p in d.phases]
