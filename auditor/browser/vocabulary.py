@@ -274,24 +274,18 @@ def role_in_dialog(label: str, text: str, attrs: str = "") -> Role | None:
 
 
 WAY_BACK_LABELS: Mapping[str, tuple[str, ...]] = {
-    "fr": ("cookies", "retirer mon consentement", "modifier mes choix", "modifier mon consentement", "vie privée"),
-    "en": (
-        "cookies",
-        "withdraw consent",
-        "revoke consent",
-        "change consent",
-        "change my choices",
-        "your privacy choices",
-    ),
-    "de": ("datenschutzeinstellungen", "einwilligung widerrufen", "zustimmung widerrufen", "cookie-richtlinie ändern"),
-    "es": ("retirar el consentimiento", "cambiar el consentimiento", "privacidad"),
+    "fr": ("retirer mon consentement", "modifier mes choix", "modifier mon consentement", "gestion des traceurs"),
+    "en": ("withdraw consent", "revoke consent", "change consent", "change my choices", "privacy choices"),
+    "de": ("datenschutzeinstellungen", "einwilligung widerrufen", "zustimmung widerrufen"),
+    "es": ("retirar el consentimiento", "cambiar el consentimiento"),
     "it": ("revoca il consenso", "modifica il consenso", "preferenze sulla privacy"),
     "nl": ("toestemming intrekken", "toestemming wijzigen", "cookievoorkeuren"),
-    "pt": ("retirar consentimento", "alterar consentimento", "privacidade"),
-    "pl": ("wycofaj zgodę", "zmień zgodę", "prywatność"),
+    "pt": ("retirar consentimento", "alterar consentimento"),
+    "pl": ("wycofaj zgodę", "zmień zgodę"),
 }
 """Labels of a way back to the consent choices that carry no settings word (« Gérer mes cookies » and
-"Cookie settings" already read as *settings* and name cookies: :func:`is_way_back`)."""
+"Cookie settings" already read as *settings* and name cookies: :func:`is_way_back`). A bare noun
+(« Cookies », « Vie privée ») is left out: in a footer it is most often a link to the cookie policy page."""
 _WAY_BACK = frozenset(normalize(label) for labels in WAY_BACK_LABELS.values() for label in labels)
 WAY_BACK_MAX_WORDS = 6
 """A longer text is a sentence of the page, not the label of a link back to the choices."""

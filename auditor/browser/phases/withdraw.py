@@ -1,7 +1,8 @@
 """The ``withdraw`` phase: accept, then take the consent back, as a visitor changing their mind.
 
-One fresh context: the first load; the acceptance, exactly as the accept phase makes it and confirmed the
-same way (:func:`auditor.browser.consent.choose`, :func:`auditor.browser.confirm.confirm_choice`), then the
+One fresh context: the first load; the acceptance, as the accept phase makes it (without its look at the
+settings layer: the banner's evidence is the accept phase's) and confirmed the same way
+(:func:`auditor.browser.consent.choose`, :func:`auditor.browser.confirm.confirm_choice`), then the
 dwell, so the accepted trackers run and set their cookies; the way back to the choices
 (:mod:`auditor.browser.consent.wayback`: a persistent link or icon, else the consent manager's API); the
 refusal there as the reject phase makes it (reject control, or untick and save) and its confirmation by the
@@ -108,7 +109,9 @@ def _no_refusal(reason: str, steps: Sequence[str]) -> ConsentAction:
 async def _withdraw(view: ExtraView) -> None:
     c, page, recorder, options = view.collector, view.page, view.recorder, view.collector.options
     loop = asyncio.get_running_loop()
-    accepted = await consent.choose(page, c.site, "accept", banner_timeout=options.banner_timeout)
+    accepted = await consent.choose(
+        page, c.site, "accept", banner_timeout=options.banner_timeout, inspect_settings=False
+    )
     action = accepted.action
     evidence = WithdrawalEvidence(accept=action)
     view.changes.update(banner=accepted.banner, withdrawal=evidence)
