@@ -102,10 +102,6 @@ async def _close_choices(view: ExtraView, refused: consent.ChoiceOutcome) -> str
     return "key: Escape"
 
 
-def _no_refusal(reason: str, steps: Sequence[str]) -> ConsentAction:
-    return ConsentAction(action="reject", clicked=False, reason=reason, steps=len(steps), step_labels=tuple(steps))
-
-
 async def _withdraw(view: ExtraView) -> None:
     c, page, recorder, options = view.collector, view.page, view.recorder, view.collector.options
     loop = asyncio.get_running_loop()
@@ -137,7 +133,8 @@ async def _withdraw(view: ExtraView) -> None:
     view.clock.lap("way_back")
     if way is None:
         reason = "no way back to the consent choices after acceptance (no persistent link, button or icon, no API)"
-        view.changes.update(consent=_no_refusal(reason, ()), withdrawal=replace(evidence, way_back="none"))
+        nothing = ConsentAction(action="reject", clicked=False, reason=reason)
+        view.changes.update(consent=nothing, withdrawal=replace(evidence, way_back="none"))
         view.steps.append(reason)
         view.error = reason
         return
