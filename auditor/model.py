@@ -19,21 +19,22 @@ from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 SCHEMA_VERSION = 1
 """Version of the results contract written to ``results.json``."""
 
-PhaseName = Literal["before", "reject", "accept", "ignore", "gpc"]
-PHASES: tuple[PhaseName, ...] = ("before", "reject", "accept", "ignore", "gpc")
+PhaseName = Literal["before", "reject", "accept", "ignore", "gpc", "withdraw"]
+PHASES: tuple[PhaseName, ...] = ("before", "reject", "accept", "ignore", "gpc", "withdraw")
 """Every audit phase this tool knows, in the order they are reported (a site holds those it was asked for)."""
 DEFAULT_PHASES: tuple[PhaseName, ...] = ("before", "reject", "accept")
 """The phases audited unless ``--phases`` says otherwise; a results file without
 :attr:`SiteResult.phases_requested` (written before extra phases existed) was asked for these."""
-EXTRA_PHASES: tuple[PhaseName, ...] = ("ignore", "gpc")
+EXTRA_PHASES: tuple[PhaseName, ...] = ("ignore", "gpc", "withdraw")
 """Optional phases: only audited, evaluated and reported as missing when requested."""
 CHOICE_PHASES: Mapping[str, Literal["reject", "accept"]] = {
     "reject": "reject",
     "accept": "accept",
+    "withdraw": "reject",
 }
 """The phases made by a consent choice, and the action each records: their rules need the choice made and
-confirmed; the others (``before``, ``ignore``, ``gpc``) choose nothing. A phase made by another choice (a
-withdrawal would record ``reject``) is added here."""
+confirmed; the others (``before``, ``ignore``, ``gpc``) choose nothing. The ``withdraw`` phase records the
+refusal made after an acceptance (its :class:`WithdrawalEvidence` holds the acceptance)."""
 
 Party = Literal["first", "third"]
 Severity = Literal["error", "warning", "info"]
@@ -419,6 +420,41 @@ class GpcEvidence:
 
 
 @dataclass(frozen=True)
+class CookieAfterWithdrawal:
+    """A cookie of the jar after acceptance, or of the jar after withdrawal, compared between the two."""
+
+    name: str
+    domain: str
+    change: Literal["renewed", "kept", "removed", "added"]
+    """``renewed``: same name and domain with a new value or a later expiry (set again after the
+    withdrawal); ``kept``: unchanged; ``removed``: gone after the withdrawal; ``added``: not there after
+    acceptance, set after the withdrawal."""
+    sent: bool = False
+    """A request of the ``withdraw`` phase went to a host the cookie's domain covers (the browser sends it
+    there): the cookie is still read after the withdrawal."""
+
+
+@dataclass(frozen=True)
+class WithdrawalEvidence:
+    """How the ``withdraw`` phase went: the acceptance, the way back to the choices, the refusal, the jar."""
+
+    accept: ConsentAction | None = None
+    """The acceptance made first (with its confirmation); withdrawal is judged only after a confirmed one."""
+    way_back: Literal["control", "api", "none"] | None = None
+    """How the consent choices were reopened after acceptance: ``control`` (a persistent link, button or
+    floating icon of the page), ``api`` (only the consent manager's own API: no visible way for the user),
+    ``none`` (no way back found); ``None`` when not searched (the acceptance was not confirmed)."""
+    path: tuple[str, ...] = ()
+    """The way back and the refusal, in order: labels clicked and APIs called (``api: klaro.show()``)."""
+    steps: int = 0
+    """Actions of :attr:`path` (clicks and API calls) from the accepted page to the refusal."""
+    confirmed: bool = False
+    """The refusal was confirmed by the stored choice (:mod:`auditor.browser.confirm`), also on the reload."""
+    cookies: tuple[CookieAfterWithdrawal, ...] = ()
+    """The jar after acceptance compared with the jar after the withdrawal and the reload."""
+
+
+@dataclass(frozen=True)
 class PhaseResult:
     """Everything observed in one phase of one site."""
 
@@ -450,6 +486,8 @@ class PhaseResult:
     and second page, the ``gpc`` phase's signal): the path, for the reader."""
     gpc: GpcEvidence | None = None
     """The ``gpc`` phase's evidence of how the site answered the signal (``None`` in other phases)."""
+    withdrawal: WithdrawalEvidence | None = None
+    """The ``withdraw`` phase's evidence: acceptance, way back, refusal, cookies (``None`` in other phases)."""
 
 
 @dataclass(frozen=True)

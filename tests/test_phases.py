@@ -144,10 +144,10 @@ def test_cli_refuses_an_unknown_phase_before_any_browser_starts(tmp_path: Path) 
     from auditor.cli.app import ExitCode, app
 
     result = CliRunner().invoke(
-        app, ["audit", "--phases", "before,withdraw", "--out", str(tmp_path / "out"), "https://www.example.fr/"]
+        app, ["audit", "--phases", "before,retract", "--out", str(tmp_path / "out"), "https://www.example.fr/"]
     )
     assert result.exit_code == ExitCode.USAGE
-    assert "unknown phase(s) withdraw: choose among before, reject, accept, ignore, gpc" in result.output
+    assert "unknown phase(s) retract: choose among before, reject, accept, ignore, gpc, withdraw" in result.output
     assert not (tmp_path / "out").exists()
 
 

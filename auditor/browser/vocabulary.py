@@ -271,3 +271,34 @@ def role_in_dialog(label: str, text: str, attrs: str = "") -> Role | None:
     if kind == "consent" or (kind == "other" and not reading.needs_context):
         return reading.role
     return None
+
+
+WAY_BACK_LABELS: Mapping[str, tuple[str, ...]] = {
+    "fr": ("retirer mon consentement", "modifier mes choix", "modifier mon consentement", "gestion des traceurs"),
+    "en": ("withdraw consent", "revoke consent", "change consent", "change my choices", "privacy choices"),
+    "de": ("datenschutzeinstellungen", "einwilligung widerrufen", "zustimmung widerrufen"),
+    "es": ("retirar el consentimiento", "cambiar el consentimiento"),
+    "it": ("revoca il consenso", "modifica il consenso", "preferenze sulla privacy"),
+    "nl": ("toestemming intrekken", "toestemming wijzigen", "cookievoorkeuren"),
+    "pt": ("retirar consentimento", "alterar consentimento"),
+    "pl": ("wycofaj zgodę", "zmień zgodę"),
+}
+"""Labels of a way back to the consent choices that carry no settings word (« Gérer mes cookies » and
+"Cookie settings" already read as *settings* and name cookies: :func:`is_way_back`). A bare noun
+(« Cookies », « Vie privée ») is left out: in a footer it is most often a link to the cookie policy page."""
+_WAY_BACK = frozenset(normalize(label) for labels in WAY_BACK_LABELS.values() for label in labels)
+WAY_BACK_MAX_WORDS = 6
+"""A longer text is a sentence of the page, not the label of a link back to the choices."""
+
+
+def is_way_back(label: str) -> bool:
+    """Whether a control labelled ``label``, on a page where the choice was already made, reopens the consent
+    choices: a label of :data:`WAY_BACK_LABELS`, or a *settings* label (« Gérer mes cookies », « Paramètres des
+    cookies », "Cookie-Einstellungen", "Privacy settings") that names cookies, consent or privacy (a term of
+    the consent vocabulary above; a bare « Paramètres » may be the site's own settings)."""
+    text = normalize(label)
+    if not text or len(text.split()) > WAY_BACK_MAX_WORDS:
+        return False
+    if text in _WAY_BACK:
+        return True
+    return read_label(label).role == "settings" and consent_score(label) > 0

@@ -274,7 +274,8 @@ def audit(
         str,
         typer.Option(
             help="Phases to audit, comma-separated: before,reject,accept (the default; before and reject always) "
-            "plus ignore (never answer: scroll, dwell, second page), gpc (send Global Privacy Control).",
+            "plus ignore (never answer: scroll, dwell, second page), gpc (send Global Privacy Control), "
+            "withdraw (accept, reopen the choices through the page's way back, refuse, reload).",
         ),
     ] = "before,reject,accept",
     block_third_party_cookies: Annotated[

@@ -112,6 +112,17 @@ SITES: tuple[SiteInfo, ...] = (
         "(__uspapi 1YYN, /.well-known/gpc.json).",
     ),
     SiteInfo(
+        "www.retrait-ignore.fr",
+        "violation",
+        "A footer link reopens the banner and the refusal is stored, but the site's own loader keeps loading the "
+        "Meta pixel and DoubleClick on every page once the visitor has accepted: withdrawal stops nothing.",
+    ),
+    SiteInfo(
+        "www.sans-retour.fr",
+        "violation",
+        "Trackers gated properly, but no way back to the choices once made (no link, icon nor API).",
+    ),
+    SiteInfo(
         "www.le-quotidien-demo.fr",
         "demo",
         "French news front page; DoubleClick pixel on every page regardless of choice (a deliberate pre-consent "

@@ -36,6 +36,7 @@ PHASE_COLOURS = {
     "accept": "#f79009",
     "ignore": "#d92d20",
     "gpc": "#667085",
+    "withdraw": "#039855",
 }
 PHASE_LABELS = {
     "before": "before any choice",
@@ -43,6 +44,7 @@ PHASE_LABELS = {
     "accept": "after accepting",
     "ignore": "banner ignored",
     "gpc": "with GPC",
+    "withdraw": "after withdrawing",
 }
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -36,7 +36,7 @@ _UNBOUNDED = 1_000_000
 """Width to measure a table's true minimum at (rich clamps a measurement to the width it is given)."""
 
 
-PHASE_LETTERS = {"before": "B", "reject": "R", "accept": "A", "ignore": "I", "gpc": "G"}
+PHASE_LETTERS = {"before": "B", "reject": "R", "accept": "A", "ignore": "I", "gpc": "G", "withdraw": "W"}
 """One letter per phase, for the narrow count columns."""
 
 

@@ -339,6 +339,7 @@ PHASE_TITLES: dict[str, str] = {
     "accept": "After accepting",
     "ignore": "Banner ignored",
     "gpc": "With GPC signal",
+    "withdraw": "After withdrawing consent",
 }
 """Human titles of the phases (report headings)."""
 PHASE_SHORT: dict[str, str] = {
@@ -347,5 +348,6 @@ PHASE_SHORT: dict[str, str] = {
     "accept": "accepted",
     "ignore": "ignored",
     "gpc": "GPC",
+    "withdraw": "withdrawn",
 }
 """One-word names of the phases (table column headers)."""

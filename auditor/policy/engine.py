@@ -79,6 +79,8 @@ def _missing(site: SiteResult, phase_name: str, phase: PhaseResult | None, rule:
     if phase is None:
         why = f": {site.error}" if site.error else ""
         return f"the {phase_name} phase was not run{why}"
+    if judges_way_back(rule) and phase.withdrawal is not None and phase.withdrawal.way_back is not None:
+        return None  # the way back was searched after a confirmed acceptance: judged whatever followed
     if phase.status == "error":
         return f"the {phase_name} phase failed: {phase.error or 'no reason recorded'}"
     if phase_name in CHOICE_PHASES:
@@ -99,6 +101,16 @@ def judges_effect(rule: Rule) -> bool:
     ``effect`` or ``banner_back``): it is evaluated whatever the effect, to report a contradicted or forgotten
     choice as a violation."""
     return rule.subject == "consent" and bool(EFFECT_FIELDS & set(rule.fields_used))
+
+
+WAY_BACK_FIELDS = frozenset({"way_back"})
+"""Consent fields that describe the search for a way back to the choices (``withdraw`` phase)."""
+
+
+def judges_way_back(rule: Rule) -> bool:
+    """Whether a rule is about the way back to the consent choices (a ``consent`` rule whose condition reads
+    ``way_back``): judged once the way back was searched, also when none was found and nothing was refused."""
+    return rule.subject == "consent" and bool(WAY_BACK_FIELDS & set(rule.fields_used))
 
 
 def _unconfirmed_choice(phase_name: str, phase: PhaseResult, rule: Rule) -> str | None:

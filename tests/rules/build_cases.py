@@ -31,6 +31,7 @@ from auditor.model import (
     ConsentAction,
     ConsentEffectEvidence,
     Cookie,
+    CookieAfterWithdrawal,
     PhaseResult,
     Request,
     SetCookieHeader,
@@ -38,6 +39,7 @@ from auditor.model import (
     StorageItem,
     StoredChoice,
     TcfState,
+    WithdrawalEvidence,
     to_jsonable,
 )
 from auditor.party import host_of, registrable_domain
@@ -760,6 +762,7 @@ def cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
     c.update(behaviour_cases())
     c.update(consent_mode_cases())
     c.update(extra_phase_cases())
+    c.update(withdraw_cases())
     return c
 
 
@@ -852,6 +855,115 @@ def extra_phase_cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
     c["cnil-choice-remembered/not-clicked"] = (
         site(reject=phase("reject", consent=ConsentAction(action="reject", clicked=False, reason="no reject control"))),
         {"present": [f("cnil-choice-remembered", "reject", outcome="error", count=1)]},
+    )
+    return c
+
+
+def withdrawn(
+    way_back: str | None = "control",
+    *,
+    accept: ConsentAction | None = None,
+    jar: Sequence[CookieAfterWithdrawal] = (),
+    refusal: ConsentAction | None = None,
+    **kw: Any,
+) -> PhaseResult:
+    """A ``withdraw`` phase: a confirmed acceptance, the way back (``control`` « Gérer mes cookies » by default),
+    a confirmed refusal; ``way_back`` ``none`` gives the failed phase of a page without a way back."""
+    accepted = accept or choice("accept", "Tout accepter")
+    if way_back is None:  # the acceptance was not confirmed: nothing searched, the phase failed
+        evidence = WithdrawalEvidence(accept=accepted)
+        reason = "the acceptance is not confirmed (unconfirmed: no choice stored), so withdrawal cannot be judged"
+        return phase("withdraw", status="error", error=reason, withdrawal=evidence, **kw)
+    if way_back == "none":
+        reason = "no way back to the consent choices after acceptance (no persistent link, button or icon, no API)"
+        evidence = WithdrawalEvidence(accept=accepted, way_back="none")
+        nothing = ConsentAction(action="reject", clicked=False, reason=reason)
+        return phase("withdraw", status="error", error=reason, consent=nothing, withdrawal=evidence, **kw)
+    label = "Gérer mes cookies" if way_back == "control" else "api: Didomi.preferences.show()"
+    refused = refusal or choice("reject", "Tout refuser")
+    path = (label, *refused.step_labels) if refused.step_labels else (label, refused.label or "")
+    evidence = WithdrawalEvidence(
+        accept=accepted,
+        way_back=way_back,  # type: ignore[arg-type]
+        path=path,
+        steps=len(path),
+        confirmed=refused.effect == "confirmed",
+        cookies=tuple(jar),
+    )
+    return phase("withdraw", consent=refused, withdrawal=evidence, **kw)
+
+
+def withdraw_cases() -> dict[str, tuple[SiteResult, dict[str, Any]]]:
+    """The ``withdraw`` phase (``--phases ...,withdraw``): trackers after withdrawal, no way back."""
+    c: dict[str, tuple[SiteResult, dict[str, Any]]] = {}
+    ad_request = request("https://securepubads.g.doubleclick.net/tag/js/gpt.js", "doubleclick")
+    piano = request("https://logs1412.xiti.com/hit.xiti", "piano")
+    c["baseline-withdraw-tracker-request"] = (
+        site(requested=["withdraw"], withdraw=withdrawn(requests=[ad_request, piano])),
+        {
+            "present": [f("baseline-withdraw-tracker-request", "withdraw", count=1)],
+            "absent": [f("edpb-no-way-to-withdraw"), f("baseline-tracker-request", "withdraw")],
+        },
+    )
+    unconfirmed = choice("reject", "Tout refuser", effect="unconfirmed", effect_reason="nothing stored")
+    c["baseline-withdraw-tracker-request/refusal-unconfirmed"] = (
+        site(requested=["withdraw"], withdraw=withdrawn(refusal=unconfirmed, requests=[ad_request])),
+        {
+            "present": [f("baseline-withdraw-tracker-request", "withdraw", outcome="error", count=1)],
+            "absent": [f("baseline-withdraw-tracker-request", outcome="fail"), f("edpb-no-way-to-withdraw")],
+        },
+    )
+    c["baseline-withdraw-tracker-request/accept-unconfirmed"] = (
+        site(requested=["withdraw"], withdraw=withdrawn(None)),
+        {
+            "present": [
+                f("baseline-withdraw-tracker-request", "withdraw", outcome="error"),
+                f("edpb-no-way-to-withdraw", "withdraw", outcome="error"),
+            ],
+            "absent": [f("edpb-no-way-to-withdraw", outcome="fail")],
+        },
+    )
+    c["baseline-withdraw-tracker-request/not-requested"] = (
+        site(),
+        {"absent": [f("baseline-withdraw-tracker-request"), f("edpb-no-way-to-withdraw")]},
+    )
+    renewed = CookieAfterWithdrawal("_fbp", "example-presse.fr", "renewed")
+    sent = CookieAfterWithdrawal("IDE", "doubleclick.net", "kept", sent=True)
+    left = CookieAfterWithdrawal("_ga", "example-presse.fr", "kept")
+    c["baseline-withdraw-tracker-cookie"] = (
+        site(
+            requested=["withdraw"],
+            withdraw=withdrawn(jar=[renewed, sent, left], cookies=[FBP, IDE, GA, PCID]),
+        ),
+        {
+            "present": [
+                f("baseline-withdraw-tracker-cookie", "withdraw", "_fbp", count=1),
+                f("baseline-withdraw-tracker-cookie", "withdraw", "IDE", count=1),
+            ],
+            # _ga left in the jar and never sent; _pcid exemptible (and new in the jar)
+            "absent": [
+                f("baseline-withdraw-tracker-cookie", "withdraw", "_ga"),
+                f("baseline-withdraw-tracker-cookie", "withdraw", "_pcid"),
+            ],
+        },
+    )
+    c["edpb-no-way-to-withdraw"] = (
+        site(requested=["withdraw"], withdraw=withdrawn("none")),
+        {
+            "present": [
+                f("edpb-no-way-to-withdraw", "withdraw", count=1),
+                f("baseline-withdraw-tracker-request", "withdraw", outcome="error"),
+            ],
+            "absent": [f("baseline-withdraw-tracker-request", outcome="fail")],
+        },
+    )
+    c["edpb-no-way-to-withdraw/api-only"] = (
+        site(requested=["withdraw"], withdraw=withdrawn("api")),
+        {"present": [f("edpb-no-way-to-withdraw", "withdraw", count=1)]},
+    )
+    c["edpb-no-way-to-withdraw/link"] = (
+        site(requested=["withdraw"], withdraw=withdrawn("control")),
+        {"absent": [f("edpb-no-way-to-withdraw")]},
     )
     return c
 

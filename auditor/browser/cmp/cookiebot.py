@@ -30,5 +30,6 @@ ADAPTER = CmpAdapter(
     },
     consent_keys=("CookieConsent",),
     roots=("#CybotCookiebotDialog",),
+    reopen=("Cookiebot.renew",),
     docs=("https://www.cookiebot.com/en/developer/",),
 )

@@ -26,6 +26,7 @@ ADAPTER = CmpAdapter(
     },
     consent_keys=("didomi_token", "euconsent-v2"),
     roots=("#didomi-host", "#didomi-popup", "#didomi-notice"),
+    reopen=("Didomi.preferences.show",),
     docs=("https://developers.didomi.io/cmp/web-sdk/consent-notice/notice",),
     notes="The disagree control is frequently a small text link in a corner of the notice.",
 )

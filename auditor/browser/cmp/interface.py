@@ -20,6 +20,7 @@ ROLES: tuple[Role, ...] = ("reject", "accept", "settings", "save")
 """Roles an adapter may name selectors for."""
 
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
+_CALL = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$")
 
 
 class CmpError(Exception):
@@ -80,6 +81,12 @@ class CmpAdapter:
     prefix): :mod:`auditor.browser.confirm` reads them to confirm that a click was taken into account."""
     generic: bool = False
     """A framework many CMPs implement (the IAB TCF API): named only when no specific CMP is recognised."""
+    reopen: tuple[str, ...] = ()
+    """Its own API to reopen the consent choices after a choice, as dotted paths of functions called with no
+    argument, tried in order (``klaro.show``): the ``withdraw`` phase's way back when the page shows none."""
+    reopen_controls: tuple[str, ...] = ()
+    """CSS selectors of its persistent way back to the choices (a floating icon, a link it renders or
+    binds), tried before the label heuristics of :func:`auditor.browser.vocabulary.is_way_back`."""
     docs: tuple[str, ...] = ()
     """Public documentation the signature and selectors were written from."""
     notes: str = ""
@@ -91,6 +98,9 @@ class CmpAdapter:
         unknown = [r for r in self.controls if r not in ROLES]
         if unknown:
             raise InvalidAdapterError(f"adapter {self.id!r}: unknown role(s) {unknown}; expected one of {list(ROLES)}")
+        bad = [c for c in self.reopen if not _CALL.match(c)]
+        if bad:
+            raise InvalidAdapterError(f"adapter {self.id!r}: reopen {bad} must be dotted function paths")
         if self.signature.signals() == 0:
             raise InvalidAdapterError(f"adapter {self.id!r}: its signature declares no signal")
 

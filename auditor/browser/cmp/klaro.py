@@ -26,5 +26,6 @@ ADAPTER = CmpAdapter(
     },
     consent_keys=("klaro",),
     roots=(".klaro",),
+    reopen=("klaro.show",),
     docs=("https://klaro.org/docs/", "https://github.com/klaro-org/klaro-js"),
 )

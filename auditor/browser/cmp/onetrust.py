@@ -28,6 +28,8 @@ ADAPTER = CmpAdapter(
     },
     consent_keys=("OptanonConsent", "OptanonAlertBoxClosed", "eupubconsent-v2"),
     roots=("#onetrust-consent-sdk",),
+    reopen=("OneTrust.ToggleInfoDisplay",),
+    reopen_controls=("#ot-sdk-btn-floating button", ".ot-sdk-show-settings"),
     docs=("https://developer.onetrust.com/onetrust/docs/javascript-api",),
     notes="Many sites configure the banner without a reject button: refusal then sits in the preference centre.",
 )

@@ -26,5 +26,6 @@ ADAPTER = CmpAdapter(
     },
     consent_keys=("orejime",),
     roots=(".orejime-Banner", ".orejime-Notice", ".orejime-Modal", "#orejime"),
+    reopen=("orejime.prompt", "orejime.show"),
     docs=("https://github.com/boscop-fr/orejime#readme",),
 )

@@ -25,6 +25,8 @@ ADAPTER = CmpAdapter(
     },
     consent_keys=("tarteaucitron",),
     roots=("#tarteaucitronRoot",),
+    reopen=("tarteaucitron.userInterface.openPanel",),
+    reopen_controls=("#tarteaucitronManager", "#tarteaucitronIcon button", "#tarteaucitronAlertSmall button"),
     docs=("https://github.com/AmauriC/tarteaucitron.js#readme", "https://tarteaucitron.io/en/install/"),
     notes=(
         "Writes its cookie with 'wait' values before any choice. autoconsent's rule for older versions opens "

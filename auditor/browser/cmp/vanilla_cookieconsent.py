@@ -26,6 +26,8 @@ ADAPTER = CmpAdapter(
     },
     consent_keys=("cc_cookie",),
     roots=("#cc-main", "#cc_div"),
+    reopen=("CookieConsent.showPreferences",),
+    reopen_controls=('[data-cc="show-preferencesModal"]',),
     docs=("https://cookieconsent.orestbida.com/reference/configuration-reference.html",),
     notes=(
         "Hides its banner from browsers that report navigator.webdriver unless hideFromBots is false. v2's "

@@ -12,7 +12,8 @@ is no reject control), recording every click in the action's steps. What the cli
 afterwards by :mod:`auditor.browser.confirm`, against the consent stores read by :mod:`.stores`.
 
 Modules, along the seams: :mod:`.scan`, :mod:`.dialog`, :mod:`.finders` (finders, clicking, waiting for
-a banner), :mod:`.evidence` (banner evidence and screenshot), :mod:`.choose`, :mod:`.probe`
+a banner), :mod:`.evidence` (banner evidence and screenshot), :mod:`.choose`, :mod:`.wayback` (the way
+back to the choices once made, for the ``withdraw`` phase), :mod:`.probe`
 (``consent-audit probe``) and :mod:`.stores`. The names below are the public interface
 (``from auditor.browser import consent; consent.choose(...)``).
 """

@@ -77,6 +77,7 @@ async def choose(
     click_timeout: float = 5.0,
     shot: BannerShot | None = None,
     autoconsent: bool = True,
+    inspect_settings: bool = True,
 ) -> ChoiceOutcome:
     """Find and press the control for ``role`` (``reject`` or ``accept``), opening a settings layer if needed.
 
@@ -85,11 +86,14 @@ async def choose(
     ours, DuckDuckGo's autoconsent is injected and looks too (:mod:`auditor.browser.autoconsent`); if no
     finder of ours finds the control nor a settings layer, the autoconsent rule that found the popup makes
     the choice (``method`` ``autoconsent:<rule>``), confirmed afterwards like any other. ``autoconsent``
-    false leaves it out (to measure the adapters alone).
+    false leaves it out (to measure the adapters alone). ``inspect_settings`` false skips the accept
+    context's look at the settings layer (the ``withdraw`` phase accepts only to withdraw: the banner's
+    evidence is the accept phase's).
     """
     engine = AutoconsentSession(page, role)
     try:
-        return await _choose(page, site, role, engine if autoconsent else None, banner_timeout, click_timeout, shot)
+        helper = engine if autoconsent else None
+        return await _choose(page, site, role, helper, banner_timeout, click_timeout, shot, inspect_settings)
     finally:
         engine.close()
 
@@ -116,6 +120,7 @@ async def _choose(
     banner_timeout: float,
     click_timeout: float,
     shot: BannerShot | None,
+    inspect_settings: bool = True,
 ) -> ChoiceOutcome:
     first = await wait_for_controls(page, (role, "settings"), site, banner_timeout, helper=engine)
     banner = await with_layer_status(page, site, banner_evidence(first, layer=1), first)
@@ -150,7 +155,7 @@ async def _choose(
                     return ChoiceOutcome(_failed(role, candidate, failure, steps), banner)
         if candidate is None:
             return ChoiceOutcome(_not_found(role, second, banner, layer=2, steps=steps), banner)
-    elif role == "accept" and banner.second_layer == "not-inspected":
+    elif role == "accept" and inspect_settings and banner.second_layer == "not-inspected":
         # Accepting needs nothing from the settings layer, so this context opens it first, choosing
         # nothing, to see what it pre-ticks (EDPB "pre-ticked boxes"), then accepts on the first layer
         # exactly as a user would: the inspection changes no step of the choice. The first layer often stays

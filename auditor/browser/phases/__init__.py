@@ -13,9 +13,10 @@ from auditor.browser.phases.base import Clock, PhaseUnit, SiteState, failed_phas
 from auditor.browser.phases.choice import AcceptUnit, RejectUnit
 from auditor.browser.phases.gpc import GpcUnit
 from auditor.browser.phases.ignore import IgnoreUnit
+from auditor.browser.phases.withdraw import WithdrawUnit
 from auditor.model import PhaseName
 
-UNITS: tuple[PhaseUnit, ...] = (RejectUnit(), AcceptUnit(), IgnoreUnit(), GpcUnit())
+UNITS: tuple[PhaseUnit, ...] = (RejectUnit(), AcceptUnit(), IgnoreUnit(), GpcUnit(), WithdrawUnit())
 """Every phase unit, the reject unit first."""
 
 

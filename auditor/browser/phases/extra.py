@@ -51,11 +51,20 @@ async def _nothing(context: BrowserContext) -> None:
 
 
 async def run_extra(
-    collector: SiteCollector, state: SiteState, name: PhaseName, steps: Steps, prepare: Prepare = _nothing
+    collector: SiteCollector,
+    state: SiteState,
+    name: PhaseName,
+    steps: Steps,
+    prepare: Prepare = _nothing,
+    *,
+    label: str | None = None,
 ) -> None:
-    """Run extra phase ``name``: a fresh context (``prepare``\\ d), the first load, ``steps``, the snapshot."""
+    """Run extra phase ``name``: a fresh context (``prepare``\\ d), the first load, ``steps``, the snapshot.
+
+    The phase's requests are those labelled ``name``; with ``label``, requests are labelled so until the
+    steps switch the recorder to ``name`` (the ``withdraw`` phase counts only what follows the withdrawal)."""
     clock = Clock()
-    context, recorder = await collector.open_context(name)
+    context, recorder = await collector.open_context(label or name)
     try:
         await prepare(context)
         clock.lap("context")

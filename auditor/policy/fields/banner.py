@@ -6,6 +6,7 @@ from auditor.model import (
     Banner,
     BannerControl,
     ConsentAction,
+    WithdrawalEvidence,
 )
 from auditor.policy.fields.core import FieldSpec, Item, MissingEvidence, attribute
 
@@ -229,7 +230,35 @@ CONSENT_FIELDS: list[FieldSpec] = [
         "Names of the consent stores (cookies, storage keys) the click added or changed, comma-separated.",
         lambda i: ", ".join(s.key for s in i.obj.effect_evidence.stored) if i.obj.effect_evidence else None,
     ),
+    FieldSpec(
+        "way_back",
+        "enum",
+        "``withdraw`` phase: how the consent choices were reopened after acceptance: `control` (a persistent link,"
+        " button or icon of the page), `api` (only the consent manager's API: the user is shown no way back),"
+        " `none`; missing when the acceptance was not confirmed.",
+        lambda i: _withdrawal(i).way_back,
+        ("control", "api", "none"),
+    ),
+    FieldSpec(
+        "withdrawal_steps",
+        "number",
+        "``withdraw`` phase: actions from the accepted page to the refusal (the way back, then the refusal's clicks).",
+        lambda i: _withdrawal(i).steps,
+    ),
+    FieldSpec(
+        "withdrawal_path",
+        "string",
+        "``withdraw`` phase: the way back and the refusal, in order (labels clicked, APIs called), joined by ` > `.",
+        lambda i: " > ".join(_withdrawal(i).path),
+    ),
 ]
+
+
+def _withdrawal(item: Item) -> WithdrawalEvidence:
+    evidence = item.ctx.phase.withdrawal
+    if evidence is None or evidence.way_back is None:
+        raise MissingEvidence("the way back to the consent choices was not searched (withdraw phase, after acceptance)")
+    return evidence
 
 
 def _banner_back(action: ConsentAction) -> bool:

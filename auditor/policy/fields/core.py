@@ -25,6 +25,7 @@ PHASE_LABELS: Mapping[str, str] = {
     "accept": "after acceptance",
     "ignore": "while the banner is left unanswered (scrolled, second page)",
     "gpc": "with Global Privacy Control sent",
+    "withdraw": "after consent was withdrawn",
 }
 """Human wording of the phases, for the ``{phase_label}`` placeholder."""
 

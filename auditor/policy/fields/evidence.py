@@ -9,6 +9,7 @@ from auditor.knowledge.consentmode import SIGNALS, consent_mode_of, last_signal
 from auditor.model import (
     Classification,
     Cookie,
+    CookieAfterWithdrawal,
     Request,
     SetCookieHeader,
     StorageItem,
@@ -154,8 +155,35 @@ COOKIE_FIELDS: list[FieldSpec] = [
         lambda i: _consent_storage(i),
         ("granted", "denied"),
     ),
+    FieldSpec(
+        "after_withdrawal",
+        "enum",
+        "``withdraw`` phase: the cookie against the jar after acceptance: `renewed` (set again: a new value or a"
+        " later expiry), `kept` (unchanged) or `added` (set after the withdrawal); missing in other phases.",
+        lambda i: _after_withdrawal(i).change,
+        ("renewed", "kept", "added"),
+    ),
+    FieldSpec(
+        "sent_after_withdrawal",
+        "bool",
+        "``withdraw`` phase: a request after the withdrawal went to a host the cookie's domain covers (the"
+        " browser sent it there); missing in other phases.",
+        lambda i: _after_withdrawal(i).sent,
+    ),
     *_classification_fields(),
 ]
+
+
+def _after_withdrawal(item: Item) -> CookieAfterWithdrawal:
+    evidence = item.ctx.phase.withdrawal
+    if evidence is None or not evidence.confirmed:
+        raise MissingEvidence("no confirmed withdrawal was recorded in this phase")
+    cookie: Cookie = item.obj
+    key = (cookie.name, cookie.domain.lstrip(".").lower())
+    for entry in evidence.cookies:
+        if (entry.name, entry.domain) == key:
+            return entry
+    return CookieAfterWithdrawal(cookie.name, key[1], "added")
 
 
 def _consent_storage(item: Item) -> str | None:
