@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from html.parser import HTMLParser
@@ -13,7 +14,7 @@ from auditor.formats import Format, render
 from auditor.formats.html import build_report
 from auditor.formats.interface import RenderOptions
 from auditor.formats.templating import read_image, safe_href
-from auditor.model import RunResult
+from auditor.model import PhaseResult, RunResult, WithdrawalEvidence
 from auditor.results import read_results
 
 DATA = Path(__file__).parent / "data" / "results"
@@ -159,3 +160,28 @@ def test_nothing_that_could_not_be_evaluated_is_green(run1: RunResult) -> None:
     assert "Not confirmed: the reject phase failed: the reject click failed" in box[1].split("</div>", 1)[0]
     assert "badge v-pass" not in html and "badge v-incomplete" in html
     assert "not everything could be evaluated" in html
+
+
+def test_each_click_shows_its_effect_and_the_withdrawal_its_path(run1: RunResult) -> None:
+    site = next(s for s in run1.sites if (p := s.phases.get("reject")) and p.consent and p.consent.clicked)
+    reject = site.phases["reject"]
+    assert reject.consent is not None
+    contradicted = dataclasses.replace(
+        reject.consent, effect="contradicted", effect_reason="the stored choice euconsent says accept: 1, 2"
+    )
+    withdrawal = WithdrawalEvidence(
+        way_back="control", path=("Gérer mes cookies", "Tout refuser"), steps=2, confirmed=False
+    )
+    phases = {
+        **site.phases,
+        "reject": dataclasses.replace(reject, consent=contradicted),
+        "withdraw": PhaseResult(name="withdraw", status="ok", withdrawal=withdrawal),
+    }
+    changed = dataclasses.replace(site, phases=phases, phases_requested=(*site.requested, "withdraw"))
+    run = dataclasses.replace(run1, sites=(changed,))
+    html = render(run, Format.HTML)
+    assert "Choice contradicted</strong>: the stored choice euconsent says accept: 1, 2" in html
+    assert (
+        "Withdrawal: way back found on the page · 2 steps: “Gérer mes cookies” → “Tout refuser” · refusal not confirmed"
+        in html
+    )
