@@ -159,6 +159,12 @@ def test_reject_only_on_the_second_layer(result: RunResult) -> None:
     assert banner is not None
     layers = {(c.layer, c.role) for c in banner.controls}
     assert (1, "reject") not in layers and (2, "reject") in layers and (1, "settings") in layers
+    # The refusal opened the settings layer: the banner as first shown is judged with it, and the accept
+    # context does not open it a second time.
+    before, accepted = site.phases["before"].banner, site.phases["accept"].banner
+    assert before is not None and before.second_layer == "inspected"
+    assert accepted is not None and accepted.second_layer == "not-inspected"
+    assert not any(c.layer >= 2 for c in accepted.controls)
 
 
 def test_reject_as_a_small_text_link_beside_a_big_button(result: RunResult) -> None:

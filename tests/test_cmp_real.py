@@ -1,8 +1,10 @@
-"""Real consent managers from npm on the fixture web: recognised, reject and accept both pressed (issue 4).
+"""Real consent managers from npm on the fixture web: recognised, reject and accept both pressed (issues 4, 12).
 
 tarteaucitron.js, vanilla-cookieconsent (with its default ``hideFromBots``), Klaro, Orejime, Osano's
-cookieconsent and a TCF CMP built from the IAB's ``@iabtechlabtcf`` stub, cmpapi and core, each
-configured like a French news site that gates Google Analytics and the Meta pixel. All sites are
+cookieconsent and a TCF CMP built from the IAB's ``@iabtechlabtcf`` stub, cmpapi and core; then
+(issue 12) cookies-eu-banner, Porsche's cookie-consent-banner and HTML Bricks' cookie-law banner (web
+components), Mozilla's consent banner, cookie-consent-js and DEMOS' dp-consent (a German site), each
+configured like a news site that gates Google Analytics and the Meta pixel. All sites are
 audited in one run (module fixture); the tests read that run. Skipped, with the reason, when
 ``npm ci`` was not run in ``tests/fixtures/cmp``.
 """
@@ -25,7 +27,7 @@ from test_cmp_web import (
     site_of,
 )
 
-from auditor.model import RunResult, TcfState
+from auditor.model import RunResult, SiteResult, StoredChoice, TcfState
 
 pytestmark = pytest.mark.browser
 
@@ -161,3 +163,50 @@ def test_a_site_audited_alone_is_clicked_after_its_consent_manager_is_ready(tmp_
     assert accept.consent is not None and accept.consent.clicked
     assert_choice_confirmed(alone.sites[0], "accept", "tarteaucitron")
     assert {"_ga", "_fbp", "www.googletagmanager.com", "www.facebook.com"} <= gated_evidence(accept)
+
+
+def _stored(site: SiteResult, role: str, key: str) -> StoredChoice:
+    action = site.phases[role].consent
+    assert action is not None and action.effect_evidence is not None
+    return next(s for s in action.effect_evidence.stored if s.key == key)
+
+
+def test_a_list_of_accepted_categories_is_read_as_the_choice(result: RunResult) -> None:
+    # Porsche's web component stores the accepted category keys, comma-separated: only the mandatory one
+    # is a refusal, all of them an acceptance (the necessary category is never a choice).
+    site = site_of(result, "www.porsche-presse.fr")
+    rejected = _stored(site, "reject", "cookies_accepted_categories")
+    assert (rejected.value, rejected.granted) == ("technically_required", ())
+    accepted = _stored(site, "accept", "cookies_accepted_categories")
+    assert set(accepted.granted) == {"analytics", "marketing"} and accepted.refused == ()
+
+
+def test_web_components_in_shadow_roots_are_pressed(result: RunResult) -> None:
+    for host in ("www.porsche-presse.fr", "www.htmlbricks-presse.fr"):
+        site = site_of(result, host)
+        for role in ("reject", "accept"):
+            action = site.phases[role].consent
+            assert action is not None and action.method == f"cmp:{REAL_SITES[host]}", (host, role, action)
+    labels = {r: site_of(result, "www.htmlbricks-presse.fr").phases[r].consent for r in ("reject", "accept")}
+    assert {r: a.label for r, a in labels.items() if a is not None} == {"reject": "I Decline", "accept": "I Agree"}
+    stored = _stored(site_of(result, "www.htmlbricks-presse.fr"), "reject", "cookielaw")
+    assert (stored.store, stored.value) == ("local", "no")
+
+
+def test_a_settings_link_that_leaves_the_page_does_not_lose_the_banner(result: RunResult) -> None:
+    # Mozilla's recommended markup puts « Cookie settings », a link to another page, beside the buttons:
+    # the accept context's look at the settings layer follows it, then comes back to accept on the banner.
+    site = site_of(result, "www.mozilla-presse.fr")
+    before = site.phases["before"].banner
+    assert before is not None
+    assert [c.label for c in before.controls if c.role == "settings"] == ["Paramètres des cookies"]
+    accept = site.phases["accept"].consent
+    assert accept is not None and accept.step_labels == ("Accepter tous les cookies facultatifs",)
+    assert site.phases["accept"].banner is not None
+    assert site.phases["accept"].banner.second_layer == "not-inspected"
+
+
+def test_german_labels_of_dp_consent(result: RunResult) -> None:
+    site = site_of(result, "www.dpconsent-nachrichten.de")
+    labels = {r: site.phases[r].consent for r in ("reject", "accept")}
+    assert {r: a.label for r, a in labels.items() if a is not None} == {"reject": "Ablehnen", "accept": "Zustimmen"}

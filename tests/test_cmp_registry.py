@@ -42,6 +42,8 @@ def test_every_adapter_module_is_registered() -> None:
 def test_the_issue_s_consent_managers_have_adapters() -> None:
     wanted = {"didomi", "sourcepoint", "onetrust", "usercentrics", "quantcast", "cookiebot", "axeptio"}
     wanted |= {"tarteaucitron", "vanilla-cookieconsent", "klaro", "orejime", "osano", "tcf"}
+    wanted |= {"cookies-eu-banner", "porsche-cookie-consent-banner", "mozilla-consent-banner"}  # issue 12
+    wanted |= {"hb-cookie-law-banner", "cookie-consent-js", "dp-consent"}
     assert wanted <= set(ids())
 
 

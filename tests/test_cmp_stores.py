@@ -56,6 +56,19 @@ VALUES: list[tuple[str, str, str, str]] = [
     ("osano", "cookieconsent_status", "allow", "accept"),
     ("usercentrics", "uc_settings", json.dumps({"services": [{"name": "GA", "status": False}]}), "reject"),
     ("sourcepoint", "_sp_user_consent_1842", json.dumps({"accepted": True, "uuid": "u"}), "accept"),
+    ("cookies-eu-banner", "hasConsent", "false", "reject"),
+    ("porsche-cookie-consent-banner", "cookies_accepted_categories", "technically_required", "reject"),
+    ("porsche-cookie-consent-banner", "cookies_accepted_categories", quote("technically_required,analytics"), "accept"),
+    (
+        "mozilla-consent-banner",
+        "moz-consent-pref",
+        quote(json.dumps({"analytics": False, "preference": False})),
+        "reject",
+    ),
+    ("hb-cookie-law-banner", "cookielaw", "yes", "accept"),
+    ("cookie-consent-js", "cookie-consent-tracking-allowed", "false", "reject"),
+    ("dp-consent", "dp-cookie-consent", "true", "accept"),
+    ("own banner", "accepted_categories", "", "reject"),
     ("own banner", "consent", "rejected", "reject"),
     ("own banner", "consentement", "oui", "accept"),
     ("own banner", "qc_fixture_consent", "disagree", "reject"),
@@ -74,7 +87,17 @@ def test_necessary_and_bookkeeping_entries_are_no_choice() -> None:
     assert (reading.says, reading.granted, reading.refused) == ("reject", (), ("preferences",))
 
 
+def test_only_a_key_naming_the_accepted_categories_holds_their_list() -> None:
+    assert read_value("analytics,marketing", "consent").says == "unknown"
+    reading = read_value("necessary|analytics", "consent_categories")
+    assert (reading.says, reading.granted) == ("accept", ("analytics",))
+    assert read_value("1", "accepted_categories").says == "unknown"  # a number is no category name
+
+
 def test_store_keys_are_attributed_to_the_recognised_cmp() -> None:
+    assert store_owner("cookielaw") == (True, "hb-cookie-law-banner")
+    assert store_owner("cookie_law") == (True, None)
+    assert store_owner("hasConsent") == (True, "cookies-eu-banner")
     assert store_owner("didomi_token") == (True, "didomi")
     assert store_owner("_sp_user_consent_1842") == (True, "sourcepoint")
     assert store_owner("euconsent-v2") == (True, "tcf")

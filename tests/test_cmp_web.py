@@ -40,6 +40,13 @@ REAL_SITES: dict[str, str] = {
     "www.orejime-presse.fr": "orejime",
     "www.osano-presse.fr": "osano",
     "www.tcf-presse.fr": "tcf",
+    # issue 12: six more
+    "www.eubanner-presse.fr": "cookies-eu-banner",
+    "www.porsche-presse.fr": "porsche-cookie-consent-banner",
+    "www.mozilla-presse.fr": "mozilla-consent-banner",
+    "www.htmlbricks-presse.fr": "hb-cookie-law-banner",
+    "www.cookieconsentjs-presse.fr": "cookie-consent-js",
+    "www.dpconsent-nachrichten.de": "dp-consent",
 }
 """Sites running a real consent manager from npm → the CMP the auditor must recognise."""
 
@@ -91,6 +98,12 @@ STORED_KEYS: dict[str, str] = {
     "www.orejime-presse.fr": "orejime",
     "www.osano-presse.fr": "cookieconsent_status",
     "www.tcf-presse.fr": "euconsent-v2",
+    "www.eubanner-presse.fr": "hasConsent",
+    "www.porsche-presse.fr": "cookies_accepted_categories",
+    "www.mozilla-presse.fr": "moz-consent-pref",
+    "www.htmlbricks-presse.fr": "cookielaw",
+    "www.cookieconsentjs-presse.fr": "cookie-consent-tracking-allowed",
+    "www.dpconsent-nachrichten.de": "dp-cookie-consent",
     NO_REJECT_SITE: "cookies_ok",
 }
 """The consent store (cookie or storage key, or its prefix) where each fixture keeps the visitor's choice."""
@@ -181,7 +194,8 @@ def build_sites_dir(dest: Path, *, npm: bool = True) -> Path:
                 CMP_NODE_DIR / "node_modules" / name,
                 dest / CDN_HOST / "npm" / f"{name}@{version}",
                 copy_function=_link_or_copy,
-                ignore=shutil.ignore_patterns("node_modules", "src", "*.map", "*.ts"),
+                # A package's own node_modules is not what jsDelivr serves; sources stay (some ship no build).
+                ignore=shutil.ignore_patterns("node_modules", "*.map", "*.ts"),
                 dirs_exist_ok=True,
             )
     return dest
@@ -270,6 +284,24 @@ def test_installed_packages_match_the_pins() -> None:
         assert lock["packages"][f"node_modules/{name}"]["version"] == version
 
 
+def test_every_pinned_package_and_its_licence_is_listed_in_the_fixture_readme() -> None:
+    rows = re.findall(
+        r"^\| `([^`]+)` \| ([\d.]+) \| ([\w.-]+) \|", (CMP_NODE_DIR / "README.md").read_text("utf-8"), re.M
+    )
+    listed = {name: (version, licence) for name, version, licence in rows}
+    lock = json.loads((CMP_NODE_DIR / "package-lock.json").read_text(encoding="utf-8"))
+    assert set(listed) == set(pinned_packages())
+    for name, version in pinned_packages().items():
+        entry = lock["packages"][f"node_modules/{name}"]
+        assert listed[name][0] == version == entry["version"], name
+        declared = entry.get("license")
+        if declared is None:  # the older `licenses` array of package.json, which the lock does not record
+            require_node_modules()
+            manifest = json.loads((CMP_NODE_DIR / "node_modules" / name / "package.json").read_text("utf-8"))
+            declared = manifest["licenses"][0]["type"]
+        assert listed[name][1] == declared, f"{name}: its package declares {declared}"
+
+
 def test_every_cdn_url_of_the_fixtures_is_served(tmp_path: Path) -> None:
     require_node_modules()
     built = build_sites_dir(tmp_path)
@@ -278,7 +310,9 @@ def test_every_cdn_url_of_the_fixtures_is_served(tmp_path: Path) -> None:
         urls.update(re.findall(rf"https://{re.escape(CDN_HOST)}/(npm/[^\"'\s]+)", page.read_text(encoding="utf-8")))
     assert urls, "the real-CMP fixtures load their consent managers from the CDN host"
     for path in sorted(urls):
-        assert (built / CDN_HOST / path).is_file(), f"https://{CDN_HOST}/{path} is not served"
+        served = built / CDN_HOST / path
+        # A folder URL is a base the library appends to (cookie-consent-js's contentUrl + "/fr.json").
+        assert served.is_file() or any(served.glob("*.json")), f"https://{CDN_HOST}/{path} is not served"
 
 
 def markdown_table(result: RunResult, hosts: Sequence[str]) -> str:

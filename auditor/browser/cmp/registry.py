@@ -13,12 +13,18 @@ from typing import Any
 
 from auditor.browser.cmp import (
     axeptio,
+    cookie_consent_js,
     cookiebot,
+    cookies_eu_banner,
     didomi,
+    dp_consent,
+    hb_cookie_law_banner,
     klaro,
+    mozilla_consent_banner,
     onetrust,
     orejime,
     osano,
+    porsche_cookie_consent_banner,
     quantcast,
     sourcepoint,
     tarteaucitron,
@@ -52,6 +58,12 @@ ADAPTERS: Mapping[str, CmpAdapter] = _index(
         klaro.ADAPTER,
         orejime.ADAPTER,
         osano.ADAPTER,
+        cookies_eu_banner.ADAPTER,
+        porsche_cookie_consent_banner.ADAPTER,
+        mozilla_consent_banner.ADAPTER,
+        hb_cookie_law_banner.ADAPTER,
+        cookie_consent_js.ADAPTER,
+        dp_consent.ADAPTER,
         tcf.ADAPTER,
     )
 )

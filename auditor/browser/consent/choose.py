@@ -160,9 +160,11 @@ async def _choose(
         # nothing, to see what it pre-ticks (EDPB "pre-ticked boxes"), then accepts on the first layer
         # exactly as a user would: the inspection changes no step of the choice. The first layer often stays
         # shown beside the settings layer: its accept control is pressed there; when the settings layer
-        # covers or replaced it, the page is viewed afresh first.
+        # covers or replaced it (or the "settings" control led to another page), the page is viewed afresh.
+        url = page.url
         inspected = await _inspect_settings_layer(page, site, first, banner, banner_timeout)
-        if inspected is not None:
+        left = page.url != url  # the "settings" control was a link to another page (a cookie policy)
+        if inspected is not None and not left:
             banner = inspected
             before = await capture(page)
             if await receives_click(candidate) and await click(candidate, click_timeout) is None:
@@ -170,7 +172,8 @@ async def _choose(
                 return ChoiceOutcome(
                     _clicked(role, candidate, steps), banner, before, _target(candidate, first), first.cmp
                 )
-            await _view_again(page, banner_timeout)
+        if inspected is not None or left:
+            await _view_again(page, banner_timeout, url)
             last = await wait_for_controls(page, (role,), site, banner_timeout)
             found = await find(page, site, role, last)
             if found is None:
@@ -228,11 +231,16 @@ def _clicked(role: Role, candidate: Candidate, steps: Sequence[str]) -> ConsentA
     )
 
 
-async def _view_again(page: Page, timeout: float) -> None:
-    """Reload and let the page settle as after the first load (a consent manager ignores clicks made before
-    it has registered its services: tarteaucitron does); a page whose network never idles is used as it is."""
+async def _view_again(page: Page, timeout: float, url: str) -> None:
+    """View ``url`` afresh and let it settle as after the first load (a consent manager ignores clicks made
+    before it has registered its services: tarteaucitron does): reloaded, or loaded again when a link left
+    it. A page whose network never idles is used as it is."""
+    wait = max(timeout, 5.0) * 2000
     try:
-        await page.reload(wait_until="networkidle", timeout=max(timeout, 5.0) * 2000)
+        if page.url == url:
+            await page.reload(wait_until="networkidle", timeout=wait)
+        else:
+            await page.goto(url, wait_until="networkidle", timeout=wait)
     except PlaywrightError:
         return
 

@@ -5,9 +5,10 @@ Pure functions (no browser). A key is a consent store when a consent-manager ada
 vocabulary of sites' own banners (``consent``, ``choix_cookies``, ``cookies_ok``, ...). Its value is
 read without knowing the CMP's format: URL-decoded, then JSON (or base64 JSON, as Didomi's token),
 then ``name=true`` / ``name:0`` pairs (tarteaucitron, OneTrust's ``groups``, Cookiebot's object
-literal), then plain words (``rejected``, ``deny``, ``oui``). Bookkeeping entries (dates, ids,
-versions) and the strictly necessary category are ignored. What remains says ``reject`` (only
-refusals), ``accept`` (only grants), ``mixed`` or ``unknown``.
+literal), then plain words (``rejected``, ``deny``, ``oui``). A key naming the accepted categories
+(``cookies_accepted_categories``) holds their list (``technically_required,analytics``).
+Bookkeeping entries (dates, ids, versions) and the strictly necessary category are ignored. What
+remains says ``reject`` (only refusals), ``accept`` (only grants), ``mixed`` or ``unknown``.
 """
 
 from __future__ import annotations
@@ -33,11 +34,17 @@ from auditor.tcf import TCStringError, decode_tc_string
 Says = Literal["reject", "accept", "mixed", "unknown"]
 
 GENERIC_KEY = re.compile(
-    r"consent|cookies?.?(choice|choix|pref|setting|status|ok|accept|notice|policy|banner)|choix.?cookie"
+    r"consent|cookies?.?(choice|choix|pref|setting|status|ok|accept|notice|policy|banner|law)|choix.?cookie"
     r"|gdpr|rgpd|privacy.?(choice|pref)|tracking.?(choice|pref|opt)",
     re.IGNORECASE,
 )
-"""Names of consent stores of sites' own banners (``consent``, ``choix_cookies``, ``cookies_ok``)."""
+"""Names of consent stores of sites' own banners (``consent``, ``choix_cookies``, ``cookies_ok``, ``cookielaw``)."""
+_ACCEPTED_LIST_KEY = re.compile(
+    r"(accept|allow|grant|consent)\w*?.?(categor|purpose|group)|(categor|purpose|group)\w*?.?(accept|allow|grant)",
+    re.IGNORECASE,
+)
+"""Keys naming the list of accepted categories (``cookies_accepted_categories``): their value is that list."""
+_NAME_LIST = re.compile(r"[A-Za-z_][\w.-]*(?:\s*[,;|]\s*[A-Za-z_][\w.-]*)*")
 
 _BOOKKEEPING = re.compile(
     r"^\$\$|stamp|date|time|utc|^ver(sion)?$|revision|uuid|^id$|_id$|^user|token|region|method|gpc|iab"
@@ -196,7 +203,14 @@ def read_value(value: str, key: str = "") -> Reading:
     granted: list[str] = []
     refused: list[str] = []
     data = _decode(value)
-    if isinstance(data, (dict, list)):
+    if isinstance(data, str) and _ACCEPTED_LIST_KEY.search(key) and (not data or _NAME_LIST.fullmatch(data)):
+        # "technically_required,analytics": the categories accepted; only the necessary ones is a refusal.
+        names = [n for n in re.split(r"\s*[,;|]\s*", data) if n and not _NECESSARY.search(n)]
+        if names:
+            granted.extend(names)
+        else:
+            refused.append(key)
+    elif isinstance(data, (dict, list)):
         _from_json(data, granted, refused)
     elif isinstance(data, bool):
         (granted if data else refused).append("value")

@@ -59,9 +59,11 @@ class AcceptUnit:
         before = state.phases.get("before")
         # The banner is shot once: again here only when the reject context got no picture of it.
         shot = before is None or before.banner is None or before.banner.screenshot is None
+        # The settings layer is inspected once: here only when the reject context did not open it.
+        inspect = before is None or before.banner is None or before.banner.second_layer != "inspected"
         try:
             pre_accept, accept, _, accept_error = await choice_context(
-                collector, "accept", with_before=False, shoot_banner=shot
+                collector, "accept", with_before=False, shoot_banner=shot, inspect_settings=inspect
             )
         except PlaywrightError as exc:
             pre_accept, accept, accept_error = None, None, f"browser failure: {describe_error(exc)}"
@@ -75,11 +77,17 @@ class AcceptUnit:
 
 
 async def choice_context(
-    c: SiteCollector, role: Literal["reject", "accept"], *, with_before: bool, shoot_banner: bool = True
+    c: SiteCollector,
+    role: Literal["reject", "accept"],
+    *,
+    with_before: bool,
+    shoot_banner: bool = True,
+    inspect_settings: bool = True,
 ) -> tuple[PhaseResult, PhaseResult | None, str | None, str | None]:
     """One context: load, [snapshot before], choose ``role``, second view, snapshot ``role``.
 
-    ``shoot_banner``: screenshot the banner before the click (with ``--screenshots``).
+    ``shoot_banner``: screenshot the banner before the click (with ``--screenshots``); ``inspect_settings``:
+    an accept opens the settings layer first (:func:`auditor.browser.consent.choose`).
     Returns (first snapshot, phase snapshot or None, final URL, site error).
     """
     clock = Clock()
@@ -107,7 +115,9 @@ async def choice_context(
         shot = None
         if c.options.screenshots and shoot_banner:
             shot = consent.BannerShot(c.out_dir, f"screenshots/{c.slug}-{role}-banner.jpg")
-        outcome = await consent.choose(page, c.site, role, banner_timeout=c.options.banner_timeout, shot=shot)
+        outcome = await consent.choose(
+            page, c.site, role, banner_timeout=c.options.banner_timeout, shot=shot, inspect_settings=inspect_settings
+        )
         recorder.phase = role  # also when no click happened, or the tap did not see it
         clock.lap("consent")
         first = replace(first, banner=outcome.banner)
