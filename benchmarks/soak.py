@@ -2,8 +2,8 @@
 
 The real ``consent-audit audit`` command line audits N sites (default 300) served by the local
 fixture web: synthetic news sites (:mod:`auditor.fixtureweb.synthetic`) with every tenth replaced by
-a page of the hostile corpus (:mod:`auditor.fixtureweb.hostile`: busy loops, reload loops, dialogs,
-pop-ups, 20 MB pages, renderer-killing memory hogs ...)::
+a page of the hostile corpus (``tests/fixtureweb_hostile.py``, not shipped: the benchmark runs from the
+repository; busy loops, reload loops, dialogs, pop-ups, 20 MB pages, renderer-killing memory hogs ...)::
 
     python benchmarks/soak.py                 # 300 sites
     python benchmarks/soak.py --sites 30      # a short one
@@ -25,12 +25,15 @@ import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from fixtureweb_hostile import HOSTILE_ROUTES, HOSTILE_SITES  # type: ignore[import-not-found]
 from throughput import browser_args, run_measured
 
-from auditor.fixtureweb import FixtureWeb, hostile
+from auditor.fixtureweb import FixtureWeb
 from auditor.fixtureweb.synthetic import make_sites_dir, synthetic_hosts
 
-HOSTILE = tuple(host for host, _, _ in hostile.HOSTILE_ROUTES if host != "www.ailleurs-destination.fr")
+HOSTILE = tuple(info.host for info in HOSTILE_SITES)
 """The hostile pages, in turn (the off-site click's destination is not a page of its own)."""
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 """How root runs the command line as a plain user (Chromium's sandbox refuses root)."""
@@ -61,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     sites_dir = make_sites_dir(work / "fixture-sites", sorted({h for h in hosts if h not in HOSTILE}))
     out = work / "out"
     try:
-        with FixtureWeb(sites_dir=sites_dir) as web:
+        with FixtureWeb(sites_dir=sites_dir, routes=HOSTILE_ROUTES) as web:
             urls = [web.url(host, "/") for host in hosts]
             sites_yaml = work / "sites.yaml"
             sites_yaml.write_text("sites:\n" + "".join(f"  - {u}\n" for u in urls), encoding="utf-8")
