@@ -18,10 +18,12 @@ import ssl
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from fixtureweb_hostile import HOSTILE_ROUTES, HOSTILE_SITES, OFFSITE_TARGET
 from fixtureweb_sites import ASSET_HOSTS, CATALOGUE, SITES_DIR, TEST_SITES, make_web
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
@@ -379,6 +381,11 @@ def test_fault_sites_statuses(web: FixtureWeb) -> None:
     assert fetch(web, "www.erreur-serveur.fr")[0] == 500
     assert fetch(web, "www.erreur-serveur.fr", "/any/page")[0] == 500
     assert fetch(web, "www.page-absente.fr")[0] == 404
+
+
+def test_the_hostile_catalogue_lists_every_hostile_page() -> None:
+    landing = urlsplit(OFFSITE_TARGET).hostname  # where the off-site click lands: not a page of its own
+    assert [info.host for info in HOSTILE_SITES] == [r.host for r in HOSTILE_ROUTES if r.host != landing]
 
 
 def test_every_catalogued_site_serves_and_is_documented(web: FixtureWeb) -> None:

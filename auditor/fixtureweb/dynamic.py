@@ -2,7 +2,8 @@
 
 :data:`ROUTES` holds the fake trackers the shipped sites (the demo, the synthetic sites) reach and
 Chromium's connectivity probe; more routes come through ``FixtureWeb(routes=...)`` (the tests' fault
-sites and hostile pages live in ``tests/fixtureweb_routes.py``), built from the helpers here.
+sites and hostile pages live in ``tests/fixtureweb_sites.py`` and ``tests/fixtureweb_hostile.py``), built from
+the helpers here.
 
 Tracker endpoints are fakes that answer like the real ones: collection beacons answer ``204`` or a
 1x1 GIF, and third-party identifiers are set by ``Set-Cookie`` on the tracker's own domain with

@@ -37,7 +37,7 @@ class FixtureWeb:
 
         with FixtureWeb() as web:
             browser = playwright.chromium.launch(args=web.chromium_args)
-            page.goto(web.url("www.journal-conforme.fr", "/"))
+            page.goto(web.url("www.le-quotidien-demo.fr", "/"))
     """
 
     def __init__(
@@ -50,9 +50,9 @@ class FixtureWeb:
         """Prepare (not start) the fixture web, with more sites and routes than the built-in ones.
 
         ``sites_dir``, then each of ``sites_dirs``, holds extra ``<host>/`` folders; they win over the built-in
-        sites in that order (the first folder having a host serves it, files it lacks come from ``_common``).
+        sites in that order (a file comes from the first folder of its host that has it, else from ``_common``).
         ``routes`` are dynamic routes tried, in order, before the built-in :data:`dynamic.ROUTES`. The tests
-        add their hosts this way (``tests/fixtureweb_routes.py``)."""
+        add their hosts this way (``tests/fixtureweb_sites.py``)."""
         roots: list[Path] = []
         for folder in [*([sites_dir] if sites_dir is not None else []), *sites_dirs]:
             extra = Path(folder)
