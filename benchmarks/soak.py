@@ -2,8 +2,8 @@
 
 The real ``consent-audit audit`` command line audits N sites (default 300) served by the local
 fixture web: synthetic news sites (:mod:`auditor.fixtureweb.synthetic`) with every tenth replaced by
-a page of the hostile corpus (:mod:`auditor.fixtureweb.hostile`: busy loops, reload loops, dialogs,
-pop-ups, 20 MB pages, renderer-killing memory hogs ...)::
+a page of the hostile corpus (``tests/fixtureweb_hostile.py``, not shipped: the benchmark runs from the
+repository; busy loops, reload loops, dialogs, pop-ups, 20 MB pages, renderer-killing memory hogs ...)::
 
     python benchmarks/soak.py                 # 300 sites
     python benchmarks/soak.py --sites 30      # a short one
@@ -30,13 +30,17 @@ import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from fixtureweb_hostile import HOSTILE_SITES  # type: ignore[import-not-found]
+from fixtureweb_sites import ROUTES  # type: ignore[import-not-found]
 from plainuser import plain_user_runner
 from throughput import browser_args, run_measured
 
-from auditor.fixtureweb import FixtureWeb, hostile
+from auditor.fixtureweb import FixtureWeb
 from auditor.fixtureweb.synthetic import make_sites_dir, synthetic_hosts
 
-HOSTILE = tuple(dict.fromkeys(host for host, _, _ in hostile.HOSTILE_ROUTES if host != "www.ailleurs-destination.fr"))
+HOSTILE = tuple(info.host for info in HOSTILE_SITES)
 """The hostile pages, each once, in turn (the off-site click's destination is not a page of its own)."""
 RENDERER_CAP = "--js-flags=--max-old-space-size=512"
 """Bounds what the memory hog can take before its renderer dies (a real page would hit the machine's limit)."""
@@ -70,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     sites_dir = make_sites_dir(work / "fixture-sites", sorted({h for h in hosts if h not in HOSTILE}))
     out = work / "out"
     try:
-        with FixtureWeb(sites_dir=sites_dir) as web:
+        with FixtureWeb(sites_dir=sites_dir, routes=ROUTES) as web:
             urls = [web.url(host, "/") for host in hosts]
             sites_yaml = work / "sites.yaml"
             sites_yaml.write_text("sites:\n" + "".join(f"  - {u}\n" for u in urls), encoding="utf-8")

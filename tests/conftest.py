@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from fixtureweb_sites import make_web
 
 from auditor.config import AuditOptions, SiteConfig
 from auditor.fixtureweb import FixtureWeb
@@ -15,8 +16,10 @@ from auditor.run import AuditPlan, run
 
 @pytest.fixture(scope="session")
 def fixture_web() -> Iterator[FixtureWeb]:
-    """The local fixture web (HTTPS + HTTP on ephemeral loopback ports), one per test session."""
-    with FixtureWeb() as web:
+    """The local fixture web (HTTPS + HTTP on ephemeral loopback ports), one per test session.
+
+    It serves the package's sites and the tests' ones (``tests/fixtures/sites``, :mod:`fixtureweb_sites`)."""
+    with make_web() as web:
         yield web
 
 

@@ -18,10 +18,13 @@ import ssl
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from fixtureweb_hostile import HOSTILE_ROUTES, HOSTILE_SITES, OFFSITE_TARGET
+from fixtureweb_sites import ASSET_HOSTS, CATALOGUE, SITES_DIR, TEST_SITES, make_web
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -36,9 +39,12 @@ from auditor.fixtureweb import (
     TLS_ERROR_HOST,
     FixtureWeb,
     Hit,
+    Route,
+    catalogue,
     site,
     tls,
 )
+from auditor.fixtureweb.server import Request, Response
 from auditor.fixtureweb.static import parse_headers_file
 from auditor.yamlutil import ConfigError
 
@@ -51,11 +57,12 @@ BLOCKED = "www.bouton-bloque.fr"
 DELAYED = "www.beacon-differe.fr"
 DEMO = "www.le-quotidien-demo.fr"
 README = Path(fixtureweb.__file__).resolve().parent / "README.md"
+TESTS_README = SITES_DIR / "README.md"
 
 
 @pytest.fixture(scope="module")
 def web() -> Iterator[FixtureWeb]:
-    with FixtureWeb() as running:
+    with make_web() as running:
         yield running
 
 
@@ -199,7 +206,7 @@ def test_client_errors_are_swallowed_quietly(
 
 
 def test_stop_is_prompt_with_a_held_response_and_idempotent() -> None:
-    web = FixtureWeb().start()
+    web = make_web().start()
     port = web.https_port
     raw = socket.create_connection(("127.0.0.1", port), timeout=10)
     conn = client_context().wrap_socket(raw, server_hostname=ENDLESS)
@@ -223,20 +230,54 @@ def test_stop_is_prompt_with_a_held_response_and_idempotent() -> None:
 
 
 def test_sites_dir_overrides_and_extends_the_built_in_sites(tmp_path: Path) -> None:
-    (tmp_path / "www.journal-conforme.fr").mkdir()
-    (tmp_path / "www.journal-conforme.fr" / "index.html").write_text("<p>override</p>", encoding="utf-8")
+    (tmp_path / DEMO).mkdir()
+    (tmp_path / DEMO / "index.html").write_text("<p>override</p>", encoding="utf-8")
     (tmp_path / "cmp.test").mkdir()
     (tmp_path / "cmp.test" / "index.html").write_text("<p>mine</p>", encoding="utf-8")
     (tmp_path / "cmp.test" / "_headers").write_text("/\n  X-Fixture: {hex8}\n", encoding="utf-8")
     with FixtureWeb(sites_dir=tmp_path) as web:
-        assert fetch(web, CONFORME)[2] == b"<p>override</p>"
-        assert fetch(web, CONFORME, "/article")[0] == 200  # the rest of the built-in site still serves
+        assert fetch(web, DEMO)[2] == b"<p>override</p>"
+        assert fetch(web, DEMO, "/politique-cookies")[0] == 200  # the rest of the built-in site still serves
         status, headers, body = fetch(web, "cmp.test")
         assert (status, body) == (200, b"<p>mine</p>") and re.fullmatch(r"[0-9a-f]{8}", headers["X-Fixture"])
         assert fetch(web, "cmp.test", "/static/banner.js")[0] == 200  # shared files too
-        assert "cmp.test" in web.sites and CONFORME in web.sites
+        assert "cmp.test" in web.sites and DEMO in web.sites
     with pytest.raises(NotADirectoryError):
         FixtureWeb(sites_dir=tmp_path / "missing")
+    with pytest.raises(NotADirectoryError):
+        FixtureWeb(sites_dirs=[SITES_DIR, tmp_path / "missing"])
+
+
+def test_sites_dirs_and_routes_extend_the_package_in_order(tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    for root, text in ((first, "first"), (second, "second")):
+        (root / "shared.test").mkdir(parents=True)
+        (root / "shared.test" / "index.html").write_text(text, encoding="utf-8")
+    (second / "shared.test" / "only-second.html").write_text("deeper", encoding="utf-8")
+
+    def teapot(request: Request) -> Response:
+        return Response(418, f"route for {request.path}".encode())
+
+    routes = [Route("shared.test", "/dynamic", teapot), Route("www.facebook.com", "/tr", teapot)]
+    with FixtureWeb(sites_dir=first, sites_dirs=[second], routes=routes) as web:
+        assert fetch(web, "shared.test")[2] == b"first"  # sites_dir, then sites_dirs, then the package
+        assert fetch(web, "shared.test", "/only-second")[2] == b"deeper"
+        assert fetch(web, "shared.test", "/dynamic")[:3:2] == (418, b"route for /dynamic")
+        assert fetch(web, "www.facebook.com", "/tr")[0] == 418  # given routes come before the package's
+        assert fetch(web, DEMO)[0] == 200
+
+
+def test_the_package_serves_the_demo_and_its_trackers_only() -> None:
+    package_hosts = {info.host for info in SITES} | set(catalogue.ASSET_HOSTS)
+    assert set(FixtureWeb().sites) == package_hosts
+    test_folders = {p.name for p in SITES_DIR.iterdir() if p.is_dir() and not p.name.startswith("_")}
+    assert test_folders <= {info.host for info in TEST_SITES} | set(ASSET_HOSTS)
+    assert set(ASSET_HOSTS) <= test_folders
+    assert set(make_web().sites) == package_hosts | test_folders
+    with FixtureWeb() as web:  # without the tests' routes and folders, their hosts are unknown
+        assert fetch(web, "www.erreur-serveur.fr")[0] == 404
+        assert fetch(web, CONFORME)[0] == 404
+        assert fetch(web, DEMO)[0] == 200
 
 
 def test_hits_log_and_wait(web: FixtureWeb) -> None:
@@ -342,24 +383,33 @@ def test_fault_sites_statuses(web: FixtureWeb) -> None:
     assert fetch(web, "www.page-absente.fr")[0] == 404
 
 
+def test_the_hostile_catalogue_lists_every_hostile_page() -> None:
+    landing = urlsplit(OFFSITE_TARGET).hostname  # where the off-site click lands: not a page of its own
+    hosts = dict.fromkeys(r.host for r in HOSTILE_ROUTES if r.host != landing)  # a page may have several routes
+    assert [info.host for info in HOSTILE_SITES] == list(hosts)
+
+
 def test_every_catalogued_site_serves_and_is_documented(web: FixtureWeb) -> None:
-    readme = README.read_text(encoding="utf-8")
+    readmes = {info.host: README for info in SITES} | {info.host: TESTS_README for info in CATALOGUE[len(SITES) :]}
+    texts = {path: path.read_text(encoding="utf-8") for path in (README, TESTS_README)}
     expected = {"www.erreur-serveur.fr": {500}, "www.page-absente.fr": {404}, "www.mur-consentement.fr": {302}}
     # Its rate limit is shared by the whole test process: views made by other tests in the last minute count.
     expected["www.acces-limite.fr"] = {200, 429}
-    for info in SITES:
+    for info in CATALOGUE:
+        assert f"`{info.host}`" in texts[readmes[info.host]], info.host
+    for info in (*SITES, *TEST_SITES):  # the hostile pages have their own tests (tests/test_hostile.py)
         status, headers, body = fetch(web, info.host)
         assert status in expected.get(info.host, {200}), info.host
-        assert f"`{info.host}`" in readme, info.host
         if status == 200:
             assert headers["Content-Type"] == "text/html; charset=utf-8"
             assert (b"/static/banner.js" in body) == info.banner, info.host
     wall = fetch(web, "www.mur-consentement.fr")[1]["Location"]
     assert wall.startswith("https://consent.plateforme-consentement.com/?continue=")
     assert fetch(web, "www.mur-consentement.fr", Cookie="consent=accepted")[0] == 200
-    assert site(UK).aliases == ("example-news-static.com",)
+    assert site(UK, CATALOGUE).aliases == ("example-news-static.com",)
+    assert site(DEMO).kind == "demo"
     with pytest.raises(KeyError, match="no fixture site"):
-        site("www.nope.fr")
+        site(UK)  # not a site of the package
 
 
 # --- in Chromium -----------------------------------------------------------------------------------------
@@ -460,7 +510,7 @@ def test_browser_endless_page_reaches_domcontentloaded_but_not_load(web: Fixture
 @pytest.mark.browser
 def test_browser_stop_is_prompt_while_chromium_holds_a_connection(playwright_instance: Playwright) -> None:
     executable = chromium_path()
-    own = FixtureWeb().start()
+    own = make_web().start()
     chromium = playwright_instance.chromium.launch(executable_path=executable, args=own.chromium_args)
     try:
         page = chromium.new_page()

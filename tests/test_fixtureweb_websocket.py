@@ -11,9 +11,10 @@ import json
 import socket
 import struct
 
+import fixtureweb_hostile as hostile
 import pytest
 
-from auditor.fixtureweb import FixtureWeb, hostile
+from auditor.fixtureweb import FixtureWeb
 from auditor.fixtureweb.websocket import OP_CLOSE, OP_TEXT, accept_key, frame, upgrade_error
 
 RFC_KEY = "dGhlIHNhbXBsZSBub25jZQ=="

@@ -17,12 +17,13 @@ import threading
 import time
 from pathlib import Path
 
+import fixtureweb_hostile as hostile
 import pytest
 from test_runner import FakeSession, fake_factory, plan_for
 
 from auditor.browser.session import BrowserSession
 from auditor.config import AuditOptions, SiteConfig
-from auditor.fixtureweb import FixtureWeb, hostile
+from auditor.fixtureweb import FixtureWeb
 from auditor.model import RunResult, SiteResult
 from auditor.results import JOURNAL_FILE, RESULTS_FILE, Journal, iter_journal, read_results
 from auditor.run import BrowserPool, audit_site

@@ -3,7 +3,7 @@
 One run, one site at a time so the order is known: a healthy site, the flood, the memory hog, another
 healthy site. Chromium runs with the renderer cap the soak uses (``--js-flags=--max-old-space-size=256``):
 the memory hog's renderer then dies in about 4 s at ~380 MB instead of ~40 s at 4 GiB (measured, see
-``hostile.memory_hog``). The flood must cost a bounded number of request rows (one per socket, never one
+``fixtureweb_hostile.memory_hog``). The flood must cost a bounded number of request rows (one per socket, never one
 per message) and the site's budget must not run out; the crash must be named; the sites audited before
 and after must be complete, in the journal and in ``results.json``.
 """
@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import fixtureweb_hostile as hostile
 import pytest
 
-from auditor.fixtureweb import FixtureWeb, hostile
+from auditor.fixtureweb import FixtureWeb
 from auditor.model import RunResult, SiteResult
 from auditor.results import JOURNAL_FILE, RESULTS_FILE, iter_journal, read_results
 from auditor.run.site import SITE_TIMEOUT_REASON

@@ -17,7 +17,7 @@ from auditor.config import AuditOptions, ControlSpec
 from auditor.fixtureweb import FixtureWeb
 from auditor.model import Finding, Subject
 from auditor.testing import ConsentSettings, describe_finding, phase_failures
-from auditor.testing.plugin import launch_args
+from auditor.testing.playwright_fixtures import launch_args
 
 pytest_plugins = ["pytester"]
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import NamedTuple, Self
 
 from auditor.fixtureweb import catalogue, dynamic, tls
+from auditor.fixtureweb.dynamic import Route
 from auditor.fixtureweb.server import FixtureServer, Request, Response
 from auditor.fixtureweb.static import BUILTIN_SITES, StaticSites
 
@@ -35,18 +37,30 @@ class FixtureWeb:
 
         with FixtureWeb() as web:
             browser = playwright.chromium.launch(args=web.chromium_args)
-            page.goto(web.url("www.journal-conforme.fr", "/"))
+            page.goto(web.url("www.le-quotidien-demo.fr", "/"))
     """
 
-    def __init__(self, sites_dir: str | os.PathLike[str] | None = None) -> None:
-        """Prepare (not start) the fixture web; ``sites_dir`` holds extra ``<host>/`` folders that win."""
+    def __init__(
+        self,
+        sites_dir: str | os.PathLike[str] | None = None,
+        *,
+        sites_dirs: Iterable[str | os.PathLike[str]] = (),
+        routes: Iterable[Route] = (),
+    ) -> None:
+        """Prepare (not start) the fixture web, with more sites and routes than the built-in ones.
+
+        ``sites_dir``, then each of ``sites_dirs``, holds extra ``<host>/`` folders; they win over the built-in
+        sites in that order (a file comes from the first folder of its host that has it, else from ``_common``).
+        ``routes`` are dynamic routes tried, in order, before the built-in :data:`dynamic.ROUTES`. The tests
+        add their hosts this way (``tests/fixtureweb_sites.py``)."""
         roots: list[Path] = []
-        if sites_dir is not None:
-            extra = Path(sites_dir)
+        for folder in [*([sites_dir] if sites_dir is not None else []), *sites_dirs]:
+            extra = Path(folder)
             if not extra.is_dir():
                 raise NotADirectoryError(f"fixture sites directory not found: {extra}")
             roots.append(extra)
         roots.append(BUILTIN_SITES)
+        self._routes: tuple[Route, ...] = (*routes, *dynamic.ROUTES)
         self._static = StaticSites(roots)
         self._hits: list[Hit] = []
         self._hits_changed = threading.Condition()
@@ -213,7 +227,7 @@ class FixtureWeb:
             return Response(200, b"ok", "text/plain; charset=utf-8")
         if request.method == "OPTIONS":
             return _preflight(request)
-        route = dynamic.find_route(request.host, request.path)
+        route = dynamic.find_route(self._routes, request.host, request.path)
         if route is not None:
             return route.handler(request)
         served = self._static.serve(request)

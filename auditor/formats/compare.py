@@ -20,6 +20,7 @@ from typing import Any
 from auditor.formats.summary import PHASE_SHORT, PhaseCounts, summarise
 from auditor.formats.templating import asset, render_template
 from auditor.model import PHASES, SEVERITIES, RunResult, phases_of
+from auditor.phasenames import PHASE_WORDS
 from auditor.verdict import Gap, Verdict
 
 METRICS: dict[str, str] = {
@@ -38,14 +39,8 @@ PHASE_COLOURS = {
     "gpc": "#667085",
     "withdraw": "#039855",
 }
-PHASE_LABELS = {
-    "before": "before any choice",
-    "reject": "after refusing",
-    "accept": "after accepting",
-    "ignore": "banner ignored",
-    "gpc": "with GPC",
-    "withdraw": "after withdrawing",
-}
+PHASE_LABELS = {name: words.legend for name, words in PHASE_WORDS.items()}
+"""The chart legends of the phases (:data:`auditor.phasenames.PHASE_WORDS`)."""
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -17,9 +17,10 @@ from rich.text import Text
 
 from auditor.formats.groups import worst_groups
 from auditor.formats.interface import Format, Formatter, RenderOptions
-from auditor.formats.summary import RunSummary, SiteSummary, phase_title, summarise
+from auditor.formats.summary import RunSummary, SiteSummary, summarise
 from auditor.formats.text import one_line
 from auditor.model import RunResult
+from auditor.phasenames import phase_title
 from auditor.verdict import Verdict
 
 VERDICT_STYLE: dict[Verdict, str] = {

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from auditor.formats.summary import RunSummary, SiteSummary, finding_sort_key, phase_title
+from auditor.formats.summary import RunSummary, SiteSummary, finding_sort_key
 from auditor.model import PHASES, Finding, Subject
+from auditor.phasenames import phase_title
 from auditor.verdict import SEVERITY_RANK, is_not_evaluated
 
 SubjectKey = tuple[str, str | None, str | None, str | None]

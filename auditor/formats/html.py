@@ -40,12 +40,12 @@ from auditor.formats.summary import (
     SiteSummary,
     is_exempt,
     is_tracker,
-    phase_title,
     summarise,
     tracker_name,
 )
 from auditor.formats.templating import render_template, safe_href
 from auditor.model import DEFAULT_PHASES, PHASES, Finding, PhaseResult, RunResult, SiteResult
+from auditor.phasenames import phase_title
 from auditor.results import dumps_run
 from auditor.verdict import Gap
 

@@ -24,6 +24,7 @@ from auditor.model import (
     phases_of,
 )
 from auditor.party import host_of
+from auditor.phasenames import PHASE_WORDS
 from auditor.verdict import (
     SEVERITY_RANK,
     Gap,
@@ -328,26 +329,5 @@ def summarise(run: RunResult) -> RunSummary:
     return RunSummary(tuple(summarise_site(s, fail_on) for s in run.sites), fail_on)
 
 
-def phase_title(phase: str) -> str:
-    """Human title of a phase."""
-    return PHASE_TITLES.get(phase, phase)
-
-
-PHASE_TITLES: dict[str, str] = {
-    "before": "Before any choice",
-    "reject": "After refusing",
-    "accept": "After accepting",
-    "ignore": "Banner ignored",
-    "gpc": "With GPC signal",
-    "withdraw": "After withdrawing consent",
-}
-"""Human titles of the phases (report headings)."""
-PHASE_SHORT: dict[str, str] = {
-    "before": "before",
-    "reject": "refused",
-    "accept": "accepted",
-    "ignore": "ignored",
-    "gpc": "GPC",
-    "withdraw": "withdrawn",
-}
-"""One-word names of the phases (table column headers)."""
+PHASE_SHORT: dict[str, str] = {name: words.short for name, words in PHASE_WORDS.items()}
+"""One-word names of the phases (table column headers), from :data:`auditor.phasenames.PHASE_WORDS`."""

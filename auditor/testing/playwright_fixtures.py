@@ -1,7 +1,8 @@
 """The plugin's fixtures that build on pytest-playwright (registered by the plugin only when it is installed).
 
 Registered in ``pytest_configure``, after every entry-point plugin, so its ``browser_type_launch_args``
-overrides and extends pytest-playwright's, as a ``conftest.py`` override would.
+overrides and extends pytest-playwright's, as a ``conftest.py`` override would. It uses the plugin's fixtures
+(``consent_settings``, ``consent_audit_options``) by name and imports nothing from :mod:`auditor.testing.plugin`.
 """
 
 from __future__ import annotations
@@ -12,11 +13,29 @@ from typing import Any
 
 import pytest
 
-from auditor.config import AuditOptions
-from auditor.testing.bridge import CDP_PORT_ARG, free_port
+from auditor.browser.session import merge_feature_switches
+from auditor.config import AuditOptions, find_browser
+from auditor.testing.bridge import CDP_PORT_ARG, PageBridge, free_port, target_id
 from auditor.testing.page import ConsentPage
-from auditor.testing.plugin import consent_page_fixture, launch_args
-from auditor.testing.settings import ConsentSettings
+from auditor.testing.settings import ConsentSettings, pipeline_for
+from auditor.yamlutil import ConfigError
+
+
+def launch_args(base: dict[str, Any], options: AuditOptions, cdp_port: int) -> dict[str, Any]:
+    """pytest-playwright's launch arguments with the auditor's browser, host rules, switches and DevTools port."""
+    out = dict(base)
+    if "executable_path" not in out and "channel" not in out:
+        try:
+            out["executable_path"] = find_browser(options.browser).path
+        except ConfigError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    args = [*out.get("args", ())]
+    if options.host_resolver_rules:
+        args.append(f"--host-resolver-rules={options.host_resolver_rules}")
+    args.extend(options.extra_browser_args)
+    args.append(f"{CDP_PORT_ARG}={cdp_port}")
+    out["args"] = merge_feature_switches(args)
+    return out
 
 
 @pytest.fixture(scope="session")
@@ -53,4 +72,10 @@ def consent_page(
             "def browser_type_launch_args(browser_type_launch_args): return {**browser_type_launch_args, ...}",
             pytrace=False,
         )
-    yield from consent_page_fixture(page, consent_cdp_port, consent_settings, consent_audit_options, tmp_path)
+    pipeline = pipeline_for(consent_settings)
+    bridge = PageBridge(f"http://127.0.0.1:{consent_cdp_port}", target_id(page)).start()
+    checks = ConsentPage(page, bridge, pipeline, consent_settings, consent_audit_options, tmp_path)
+    try:
+        yield checks
+    finally:
+        checks.close()

@@ -14,21 +14,24 @@ values: ``--consent-rules`` / ``consent_rules``, ``--consent-browser`` / ``conse
 ``--consent-browser-arg`` / ``consent_browser_args``, ``--consent-host-resolver-rules`` /
 ``consent_host_resolver_rules`` (staging under production host names; also given to
 pytest-playwright's browser), ``consent_ignore_https_errors``.
+
+The fixtures built on pytest-playwright (``consent_page`` and the launch arguments) are in
+:mod:`auditor.testing.playwright_fixtures`, registered from :func:`pytest_configure` when pytest-playwright is
+installed; that module imports nothing from this one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from auditor.config import AuditOptions, SiteConfig, check_url, find_browser
+from auditor.config import AuditOptions, check_url
 from auditor.model import SiteResult
-from auditor.pipeline import Pipeline, build_pipeline
 from auditor.testing.audit import audit_sites
-from auditor.testing.settings import ConsentSettings
+from auditor.testing.settings import ConsentSettings, pipeline_for
 from auditor.yamlutil import ConfigError
 
 MARKER = (
@@ -106,14 +109,6 @@ def consent_settings(request: pytest.FixtureRequest, pytestconfig: pytest.Config
     return settings
 
 
-def pipeline_for(settings: ConsentSettings, sites: tuple[SiteConfig, ...] = ()) -> Pipeline:
-    """The pipeline of these settings; a bad rule pack fails the test with the loader's message."""
-    try:
-        return build_pipeline(settings.rules, sites)
-    except ConfigError as exc:
-        pytest.fail(f"consent rule packs: {exc}", pytrace=False)
-
-
 @pytest.fixture
 def consent_audit(
     consent_settings: ConsentSettings, consent_audit_options: AuditOptions, tmp_path: Path
@@ -136,39 +131,3 @@ def consent_audit(
         return run.sites[0]
 
     return audit
-
-
-def launch_args(base: dict[str, Any], options: AuditOptions, cdp_port: int) -> dict[str, Any]:
-    """pytest-playwright's launch arguments with the auditor's browser, host rules, switches and DevTools port."""
-    from auditor.browser.session import merge_feature_switches
-    from auditor.testing.bridge import CDP_PORT_ARG
-
-    out = dict(base)
-    if "executable_path" not in out and "channel" not in out:
-        try:
-            out["executable_path"] = find_browser(options.browser).path
-        except ConfigError as exc:
-            raise pytest.UsageError(str(exc)) from None
-    args = [*out.get("args", ())]
-    if options.host_resolver_rules:
-        args.append(f"--host-resolver-rules={options.host_resolver_rules}")
-    args.extend(options.extra_browser_args)
-    args.append(f"{CDP_PORT_ARG}={cdp_port}")
-    out["args"] = merge_feature_switches(args)
-    return out
-
-
-def consent_page_fixture(
-    page: Any, cdp_port: int, settings: ConsentSettings, options: AuditOptions, out_dir: Path
-) -> Iterator[Any]:
-    """Set up a :class:`ConsentPage` on ``page`` (before the test navigates), close its bridge afterwards."""
-    from auditor.testing.bridge import PageBridge, target_id
-    from auditor.testing.page import ConsentPage
-
-    pipeline = pipeline_for(settings)
-    bridge = PageBridge(f"http://127.0.0.1:{cdp_port}", target_id(page)).start()
-    checks = ConsentPage(page, bridge, pipeline, settings, options, out_dir)
-    try:
-        yield checks
-    finally:
-        checks.close()

@@ -10,7 +10,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import pytest
+
 from auditor.config import ControlSpec, SiteConfig
+from auditor.pipeline import Pipeline, build_pipeline
+from auditor.yamlutil import ConfigError
 
 MARKER_KEYS = (
     "rules",
@@ -78,3 +82,11 @@ def _strings(value: Any, name: str) -> tuple[str, ...]:
     if isinstance(value, Sequence) and all(isinstance(v, str) for v in value):
         return tuple(value)
     raise TypeError(f"@pytest.mark.consent: {name} must be a string or a list of strings, not {value!r}")
+
+
+def pipeline_for(settings: ConsentSettings, sites: tuple[SiteConfig, ...] = ()) -> Pipeline:
+    """The pipeline of these settings; a bad rule pack fails the test with the loader's message."""
+    try:
+        return build_pipeline(settings.rules, sites)
+    except ConfigError as exc:
+        pytest.fail(f"consent rule packs: {exc}", pytrace=False)

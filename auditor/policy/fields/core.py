@@ -11,6 +11,7 @@ from auditor.model import (
     PhaseResult,
     SiteResult,
 )
+from auditor.phasenames import PHASE_WORDS
 
 SubjectKind = Literal["cookie", "set_cookie", "request", "storage", "banner", "consent", "tcf"]
 SUBJECT_KINDS: tuple[SubjectKind, ...] = ("cookie", "set_cookie", "request", "storage", "banner", "consent", "tcf")
@@ -19,15 +20,8 @@ SUBJECT_KINDS: tuple[SubjectKind, ...] = ("cookie", "set_cookie", "request", "st
 FieldType = Literal["string", "domain", "enum", "number", "bool", "intset", "controls"]
 """How a field is matched (see :mod:`auditor.policy.conditions`)."""
 
-PHASE_LABELS: Mapping[str, str] = {
-    "before": "before any consent choice",
-    "reject": "after refusal",
-    "accept": "after acceptance",
-    "ignore": "while the banner is left unanswered (scrolled, second page)",
-    "gpc": "with Global Privacy Control sent",
-    "withdraw": "after consent was withdrawn",
-}
-"""Human wording of the phases, for the ``{phase_label}`` placeholder."""
+PHASE_LABELS: Mapping[str, str] = {name: words.phrase for name, words in PHASE_WORDS.items()}
+"""Human wording of the phases, for the ``{phase_label}`` placeholder (:data:`auditor.phasenames.PHASE_WORDS`)."""
 
 
 class MissingEvidence(Exception):

@@ -1,14 +1,16 @@
-"""The hostile web: pages that fight the browser (issue 17), each a dynamic handler of the fixture web.
+"""The hostile web: pages that fight the browser (issue 17), each a dynamic handler of the tests' fixture web.
 
 Every page but the bot walls and the redirect loop carries the fixture banner (``/static/banner.js``),
 so an auditor that survives the hostility can still audit it. What a correct auditor reports for each
-is in ``auditor/fixtureweb/README.md`` ("Hostile pages"); :data:`HOSTILE_ROUTES` joins the dynamic routes.
+is in ``tests/fixtures/sites/README.md`` ("Hostile pages"); :data:`HOSTILE_ROUTES` joins the tests' routes
+(:data:`fixtureweb_sites.ROUTES`) and :data:`HOSTILE_SITES` their catalogue. Test-only: not in the wheel
+(``benchmarks/soak.py`` takes them from the repository).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from auditor.fixtureweb import SiteInfo
+from auditor.fixtureweb.dynamic import Route
 from auditor.fixtureweb.server import Request, Response
 from auditor.fixtureweb.websocket import ServerSocket
 
@@ -246,26 +248,79 @@ def flood_socket(socket: ServerSocket) -> None:
     socket.hold()
 
 
-HOSTILE_ROUTES: tuple[tuple[str, str, Callable[[Request], Response]], ...] = (
-    (BUSY_LOOP_HOST, "/", busy_loop),
-    (META_REFRESH_HOST, "/", meta_refresh),
-    (JS_RELOAD_HOST, "/", script_reload),
-    (REDIRECT_LOOP_HOST, "*", redirect_loop),
-    (DIALOGS_HOST, "/", dialogs),
-    (POPUPS_HOST, "/*", popups),
-    (DOWNLOAD_HOST, "/*", download),
-    (MEMORY_HOST, "/", memory_hog),
-    (COOKIE_FLOOD_HOST, "/", cookie_flood),
-    (HUGE_PAGE_HOST, "/", huge_page),
-    (SELF_CLOSING_HOST, "/", self_closing),
-    (OFFSITE_CLICK_HOST, "/", offsite_click),
-    ("www.ailleurs-destination.fr", "/", offsite_target),
-    (BOT_WALL_HOST, "/", bot_wall),
-    (CAPTCHA_HOST, "/", captcha_wall),
-    (ODD_COOKIES_HOST, "/", odd_cookies),
-    (FLICKERING_HOST, "/", flickering_banner),
-    (WEBSOCKET_FLOOD_HOST, "/", websocket_flood),
-    (WEBSOCKET_FLOOD_HOST, "/flux", websocket_flood),
+HOSTILE_ROUTES: tuple[Route, ...] = (
+    Route(BUSY_LOOP_HOST, "/", busy_loop),
+    Route(META_REFRESH_HOST, "/", meta_refresh),
+    Route(JS_RELOAD_HOST, "/", script_reload),
+    Route(REDIRECT_LOOP_HOST, "*", redirect_loop),
+    Route(DIALOGS_HOST, "/", dialogs),
+    Route(POPUPS_HOST, "/*", popups),
+    Route(DOWNLOAD_HOST, "/*", download),
+    Route(MEMORY_HOST, "/", memory_hog),
+    Route(COOKIE_FLOOD_HOST, "/", cookie_flood),
+    Route(HUGE_PAGE_HOST, "/", huge_page),
+    Route(SELF_CLOSING_HOST, "/", self_closing),
+    Route(OFFSITE_CLICK_HOST, "/", offsite_click),
+    Route("www.ailleurs-destination.fr", "/", offsite_target),
+    Route(BOT_WALL_HOST, "/", bot_wall),
+    Route(CAPTCHA_HOST, "/", captcha_wall),
+    Route(ODD_COOKIES_HOST, "/", odd_cookies),
+    Route(FLICKERING_HOST, "/", flickering_banner),
+    Route(WEBSOCKET_FLOOD_HOST, "/", websocket_flood),
+    Route(WEBSOCKET_FLOOD_HOST, "/flux", websocket_flood),
 )
-"""Every hostile page as (host, path pattern, handler), first match first; :mod:`auditor.fixtureweb.dynamic`
-makes them routes."""
+"""Every hostile page as a route (host, path pattern, handler), first match first."""
+
+HOSTILE_SITES: tuple[SiteInfo, ...] = (
+    SiteInfo(
+        "www.boucle-active.fr",
+        "fault",
+        "Its script enters an endless loop 300 ms after load: the renderer never answers again.",
+    ),
+    SiteInfo("www.rechargement-meta.fr", "fault", "A meta refresh of 0 s: the page reloads itself forever."),
+    SiteInfo("www.rechargement-script.fr", "fault", "location.replace to itself 200 ms after every load, forever."),
+    SiteInfo(
+        "www.redirection-infinie.fr",
+        "fault",
+        "Every path answers 302 to the next one (ERR_TOO_MANY_REDIRECTS).",
+        banner=False,
+    ),
+    SiteInfo("www.dialogues-bloquants.fr", "fault", "alert, confirm and prompt on load, and a beforeunload prompt."),
+    SiteInfo("www.fenetres-surgissantes.fr", "fault", "Two window.open pop-ups on load and one on every click."),
+    SiteInfo("www.telechargement-force.fr", "fault", "Starts a download (Content-Disposition: attachment) on load."),
+    SiteInfo("www.memoire-infinie.fr", "fault", "Allocates memory after load until its renderer dies (V8 heap limit)."),
+    SiteInfo("www.cinq-mille-cookies.fr", "fault", "Writes 5,000 first-party cookies by script before any choice."),
+    SiteInfo("www.page-geante.fr", "fault", "A 20 MB HTML page."),
+    SiteInfo(
+        "www.fenetre-fermee.fr", "fault", "window.close() 500 ms after load (works in a window opened by script)."
+    ),
+    SiteInfo(
+        "www.clic-ailleurs.fr",
+        "fault",
+        "Any click, the reject control's included, navigates to www.ailleurs-destination.fr.",
+    ),
+    SiteInfo(
+        "www.mur-robots.fr",
+        "fault",
+        "Answers 403 to every visitor, as a bot wall that recognises the auditor does.",
+        banner=False,
+    ),
+    SiteInfo(
+        "www.captcha-robots.fr",
+        "fault",
+        "Answers a captcha page (200, no banner) to every visitor, as a bot wall that recognises the auditor does.",
+        banner=False,
+    ),
+    SiteInfo(
+        "www.cookies-etranges.fr",
+        "fault",
+        "Cookies with tabs and control characters in names and values, and 4 KB values, before any choice.",
+    ),
+    SiteInfo("www.banniere-instable.fr", "fault", "A banner of its own rebuilt every 100 ms until a choice is stored."),
+    SiteInfo(
+        "www.deluge-websocket.fr",
+        "fault",
+        "Opens 20 WebSockets on every view; the server floods each with 500 messages, then keeps it open.",
+    ),
+)
+"""The hostile pages (catalogue): each must cost its site a bounded time and say why."""
