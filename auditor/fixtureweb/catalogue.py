@@ -112,6 +112,18 @@ SITES: tuple[SiteInfo, ...] = (
         "(__uspapi 1YYN, /.well-known/gpc.json).",
     ),
     SiteInfo(
+        "www.politique-fidele.fr",
+        "compliant",
+        "Declarations that match (issue 14): the banner promises only technical cookies after refusal and no "
+        "social tracking; the cookie table of /politique-cookies lists every cookie planted, with its lifetime.",
+    ),
+    SiteInfo(
+        "www.politique-trompeuse.fr",
+        "violation",
+        "Declarations that lie (issue 14): GA loads before any choice despite the 'only technical cookies' "
+        "promise; the cookie table says _ga lives 1 month (13) and omits the Meta pixel's _fbp and fr.",
+    ),
+    SiteInfo(
         "www.le-quotidien-demo.fr",
         "demo",
         "French news front page; DoubleClick pixel on every page regardless of choice (a deliberate pre-consent "

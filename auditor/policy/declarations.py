@@ -86,10 +86,16 @@ class DeclaredVendor:
     tcf_id: int | None = None
     source: Mapping[str, str] | None = None
 
-    def serves(self, host: str) -> bool:
-        """Whether a request to ``host`` goes to this vendor (a declared domain or a subdomain of it)."""
+    def serves(self, host: str, product: str | None = None) -> bool:
+        """Whether a request to ``host`` goes to this vendor: a declared domain (or a subdomain of it), or, for a
+        vendor declared without domains, the product the knowledge base names for the host (``Google Analytics``)."""
         h = host.lower().rstrip(".")
-        return any(h == d or h.endswith("." + d) for d in (x.lower().lstrip(".") for x in self.domains))
+        if any(h == d or h.endswith("." + d) for d in (x.lower().lstrip(".") for x in self.domains)):
+            return True
+        if self.domains or not product:
+            return False
+        mine, theirs = _squash(self.name), _squash(product)
+        return len(theirs) >= 4 and len(mine) >= 4 and (theirs in mine or mine in theirs)
 
 
 @dataclass(frozen=True)
@@ -126,9 +132,9 @@ class Declarations:
         found.sort(key=lambda c: (c.regex or any(ch in c.name for ch in "*?["), c.domain is None))
         return found[0] if found else None
 
-    def vendor(self, host: str) -> DeclaredVendor | None:
-        """The declared vendor a request host belongs to."""
-        return next((v for v in self.vendors or () if v.serves(host)), None)
+    def vendor(self, host: str, product: str | None = None) -> DeclaredVendor | None:
+        """The declared vendor a request host (of the knowledge base's ``product``) belongs to."""
+        return next((v for v in self.vendors or () if v.serves(host, product)), None)
 
     def tcf_ids(self) -> frozenset[int]:
         """The TCF vendor ids declared."""
@@ -146,6 +152,10 @@ class Declarations:
         where = "; ".join(cite(s) for s in self.sources) or f"pack {self.pack!r}"
         count = len(self.cookies or ()) if what == "cookies" else len(self.vendors or ())
         return f"not among the {count} {what.replace('_', ' ')} declared in: {where}"
+
+
+def _squash(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def _str_source(value: Any) -> Mapping[str, str] | None:

@@ -78,20 +78,25 @@ def _cookie_citation(item: Item) -> str | None:
     return decl.list_citation("cookies") if decl.cookies is not None else None
 
 
+def _product(item: Item) -> str | None:
+    c = classification_of(item)
+    return c.vendor if c is not None else None
+
+
 def _vendor_declared(item: Item) -> bool:
     if item.obj.party == "first":
         return True
-    return _declarations(item, "vendors").vendor(item.obj.host) is not None
+    return _declarations(item, "vendors").vendor(item.obj.host, _product(item)) is not None
 
 
 def _declared_vendor(item: Item) -> str | None:
-    vendor = _declarations(item).vendor(item.obj.host)
+    vendor = _declarations(item).vendor(item.obj.host, _product(item))
     return vendor.name if vendor is not None else None
 
 
 def _vendor_citation(item: Item) -> str | None:
     decl = _declarations(item)
-    vendor = decl.vendor(item.obj.host)
+    vendor = decl.vendor(item.obj.host, _product(item))
     if vendor is not None:
         return cite(vendor.source) if vendor.source else f"declared in pack {decl.pack!r}"
     return decl.list_citation("vendors") if decl.vendors is not None else None
