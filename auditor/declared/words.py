@@ -49,7 +49,14 @@ def parse_duration(text: str) -> float | None:
 
 
 _CATEGORIES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("consent", re.compile(r"\bconsent(?:ement)?\b|\bchoi(?:x|ce)\b|einwilligung")),
+    (
+        "consent",
+        re.compile(
+            r"^(?:cookies? de )?(?:consent(?:ement)?|einwilligung)s?$"
+            r"|(?:memoris|enregistr|conserv|stock|stor|sav|remember|speicher)\w* (?:votre |vos |your |ihre )?"
+            r"(?:choi|consent|preferences? de consentement|einwilligung)"
+        ),
+    ),
     (
         "necessary",
         re.compile(
