@@ -119,7 +119,7 @@ def test_a_page_without_banner_or_policy_says_nothing_was_found(fixture_web: Fix
 
 
 def test_an_unreachable_url_is_a_clear_error(fixture_web: FixtureWeb, tmp_path: Path) -> None:
-    code, stdout, stderr = draft_cli(fixture_web, "www.injoignable.fr", tmp_path / "x.yaml")
+    code, _stdout, stderr = draft_cli(fixture_web, "www.injoignable.fr", tmp_path / "x.yaml")
     assert code == 3
     assert stderr.startswith("consent-audit: error: https://www.injoignable.fr/ could not be loaded:")
     assert "Traceback" not in stderr
