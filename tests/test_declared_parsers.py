@@ -108,7 +108,8 @@ def test_english_and_german_tables() -> None:
 
 
 def test_a_cookie_table_without_a_name_column_is_a_problem_not_an_empty_list() -> None:
-    html = "<h2>Cookies</h2><table><tr><th>Finalité</th><th>Durée</th></tr><tr><td>Mesure</td><td>13 mois</td></tr></table>"
+    html = "<h2>Cookies</h2><table><tr><th>Finalité</th><th>Durée</th></tr>"
+    html += "<tr><td>Mesure</td><td>13 mois</td></tr></table>"
     reading = read_tables(html, "https://x.fr/cookies")
     assert reading.rows == ()
     assert reading.problems == (
