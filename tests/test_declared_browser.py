@@ -20,6 +20,7 @@ from auditor.cli import app
 from auditor.fixtureweb import FixtureWeb
 from auditor.model import Finding, RunResult, SiteResult
 from auditor.pipeline import build_pipeline
+from auditor.results import read_results
 
 pytestmark = pytest.mark.browser
 
@@ -139,3 +140,34 @@ def test_help_in_a_non_terminal() -> None:
     assert "Visit URL once and write a commented rule pack" in result.stdout
     assert "--output" in result.stdout and "--extends" in result.stdout
     assert "\x1b[" not in result.stdout
+
+
+def test_audit_policy_auto_drafts_applies_and_replays(fixture_web: FixtureWeb, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["audit", fixture_web.url(LIAR, "/"), "--out", str(out), "--policy", "auto", "--no-screenshots"]
+    result = CliRunner().invoke(app, [*args, *(f"--browser-arg={a}" for a in fixture_web.chromium_args)])
+    assert result.exit_code == 1, result.stderr
+    assert "policy of www.politique-trompeuse.fr: 2 promise(s), 5 declared cookie(s)" in result.stderr
+    assert "(one extra visit)" in result.stderr
+    pack = (out / "policies" / f"{LIAR}.yaml").resolve()
+    run = read_results(out / "results.json")
+    (site,) = run.sites
+    assert str(pack) in site.rule_packs  # provenance: check and report replay the drafted pack
+    rules = {f.rule for f in declared(site, LIAR) if f.outcome == "fail"}
+    assert {
+        "politique-trompeuse.fr-only-technical-after-refusal",
+        "politique-trompeuse.fr-lifetime-as-declared",
+        "politique-trompeuse.fr-undeclared-tracker-cookie",
+    } <= rules
+    replay = CliRunner().invoke(app, ["check", str(out / "results.json"), "-o", str(tmp_path / "checked.json")])
+    assert replay.exit_code == 1, replay.stderr
+    (again,) = read_results(tmp_path / "checked.json").sites
+    assert sorted((f.rule, f.phase, f.subject.name) for f in declared(again, LIAR)) == sorted(
+        (f.rule, f.phase, f.subject.name) for f in declared(site, LIAR)
+    )
+
+
+def test_audit_policy_takes_only_auto() -> None:
+    result = CliRunner().invoke(app, ["audit", "https://www.example.fr/", "--policy", "mine"])
+    assert result.exit_code == 2
+    assert "--policy takes 'auto'" in result.stderr

@@ -10,6 +10,9 @@ opened in the same context. Nothing is clicked.
 from __future__ import annotations
 
 import contextlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from auditor.config import AuditOptions, SiteConfig
@@ -112,6 +115,50 @@ async def read_site(site: SiteConfig, options: AuditOptions) -> DraftInputs:
             fetched = await fetch_pages(context, inputs.pages, options.timeout)
         finally:
             await context.close()
-    from dataclasses import replace
-
     return replace(inputs, pages=fetched)
+
+
+async def read_sites(sites: Sequence[SiteConfig], options: AuditOptions) -> list[SiteReading]:
+    """Read the declarations of several sites, one after the other in one browser (``audit --policy auto``).
+
+    Each site costs one extra visit (a fresh context), timed; a site that cannot be loaded is a reading with
+    its error, never an exception.
+    """
+    from playwright.async_api import Error as PlaywrightError
+
+    from auditor.browser.collect import describe_error
+    from auditor.browser.session import BrowserSession
+
+    out: list[SiteReading] = []
+    async with BrowserSession(options) as session:
+        for site in sites:
+            started = time.monotonic()
+            context = await session.new_context(site)
+            try:
+                page = await context.new_page()
+                try:
+                    await page.goto(site.url, wait_until="domcontentloaded", timeout=options.timeout * 1000)
+                    with contextlib.suppress(PlaywrightError):
+                        await page.wait_for_load_state("load", timeout=options.timeout * 1000)
+                    inputs = await read_page(page, site, banner_timeout=options.banner_timeout)
+                    inputs = replace(inputs, pages=await fetch_pages(context, inputs.pages, options.timeout))
+                    out.append(SiteReading(site, inputs, time.monotonic() - started))
+                except PlaywrightError as exc:
+                    error = describe_error(exc)
+                    note = f"the page could not be loaded to read its declarations: {error}"
+                    inputs = DraftInputs(url=site.url, notes=(note,))
+                    out.append(SiteReading(site, inputs, time.monotonic() - started, error))
+            finally:
+                await context.close()
+    return out
+
+
+@dataclass(frozen=True)
+class SiteReading:
+    """What :func:`read_sites` read of one site, and what it cost."""
+
+    site: SiteConfig
+    inputs: DraftInputs
+    seconds: float
+    """Wall-clock time of the extra visit (load, banner wait, configuration, policy pages)."""
+    error: str | None = None
