@@ -173,3 +173,16 @@ def test_the_declarations_section_is_validated(tmp_path: Path) -> None:
     bad = "declarations:\n  cookies:\n    - {name: x, category: tasty}\n"
     with pytest.raises(ConfigError, match=r"site\.yaml:4"):
         load_rules([pack(tmp_path, bad)])
+
+
+def test_the_documented_example_loads(tmp_path: Path) -> None:
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text(encoding="utf-8")
+    section = docs.split("## Your site's own policy", 1)[1]
+    example = next(block for block in section.split("```yaml\n")[1:] if block.startswith("declarations:"))
+    path = tmp_path / "example.yaml"
+    path.write_text("pack: {id: my-site, title: My site}\n" + example.split("```", 1)[0], encoding="utf-8")
+    rules = load_rules([path])
+    assert rules.ids == ("my-site-undeclared-tracker",)
+    findings = evaluate(VISIT, rules)
+    # the example declares _ga* on my-site.fr only: on www.example-presse.fr they are undeclared too
+    assert {(f.outcome, f.subject.name) for f in findings} == {("fail", n) for n in ("IDE", "_fbp", "_ga", "_ga_X1")}
