@@ -44,7 +44,7 @@ def draft_policies(sites: list[SiteConfig], options: AuditOptions, out: Path, *,
             ),
             file=sys.stderr,
         )
-        for warning in policy.warnings:
+        for warning in (*policy.unreadable.values(), *policy.warnings):
             print(printable(f"warning: {policy.host}: {warning}"), file=sys.stderr)
     if readings:
         print(f"drafted {len(readings)} site policy(ies) in {total:.1f} s → {folder}", file=sys.stderr)

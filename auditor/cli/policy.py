@@ -101,7 +101,7 @@ def draft(
         _check_loads(text, output)
     except ConfigError as exc:
         fail(f"the drafted pack does not load ({exc}); please report this")
-    for warning in policy.warnings:
+    for warning in (*policy.unreadable.values(), *policy.warnings):
         print(printable(f"consent-audit: warning: {warning}"), file=sys.stderr)
     if output is None:
         sys.stdout.write(text)

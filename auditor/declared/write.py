@@ -81,8 +81,8 @@ def _declaration_rules(policy: DraftedPolicy, prefix: str) -> list[dict[str, Any
             "phases": ALL_PHASES,
             "subject": "cookie",
             "when": {"declared": False, "tracker": True},
-            "message": "Tracker cookie {name} on {domain} ({entity}, {category}) is {phase_label} but the site does"
-            " not declare it: {declaration}",
+            "message": "Tracker cookie {name} on {domain} ({entity}, {category}) is set {phase_label} but the site"
+            " does not declare it: {declaration}",
             "source": cite,
         },
         {
