@@ -18,7 +18,7 @@ from test_cmp_web import cmp_web, require_node_modules
 from auditor.browser.session import BrowserSession
 from auditor.config import AuditOptions, SiteConfig
 from auditor.declared import DraftedPolicy, draft_policy
-from auditor.declared.cmpconfig import CmpReading, parse_cmp_config
+from auditor.declared.cmpconfig import CMP_CONFIG_JS, CmpReading, parse_cmp_config
 from auditor.declared.visit import fetch_pages, read_page
 from auditor.fixtureweb import FixtureWeb
 
@@ -49,7 +49,29 @@ async def _read_all(web: FixtureWeb) -> dict[str, DraftedPolicy]:
                 await context.close()
             out[host] = draft_policy(dataclasses.replace(inputs, pages=pages))
             out[host + "#raw"] = inputs.cmp_config
+        # No OneTrust or TCF v2.0 CMP is available offline: the documented API shapes, served inline.
+        context = await session.new_context(SiteConfig(url="https://www.example.fr/"))
+        try:
+            page = await context.new_page()
+            await page.set_content(API_SHAPES)
+            out["api-shapes#raw"] = await page.main_frame.evaluate(CMP_CONFIG_JS)
+        finally:
+            await context.close()
     return out
+
+
+API_SHAPES = """<script>
+window.OneTrust = { GetDomainData: function () { return { Groups: [
+  { GroupName: "Strictly Necessary Cookies", OptanonGroupId: "C0001",
+    FirstPartyCookies: [{ Name: "OptanonConsent", Host: "www.example.fr", Length: "365", IsSession: false }] },
+  { GroupName: "Targeting Cookies", OptanonGroupId: "C0004", FirstPartyCookies: [],
+    Hosts: [{ HostName: "doubleclick.net", Cookies: [{ Name: "IDE", Host: ".doubleclick.net", Length: "390" }] }] }
+] }; } };
+window.__tcfapi = function (command, version, callback) {
+  var gvl = { vendors: { "755": { id: 755, name: "Google Advertising Products" } } };
+  if (command === "getVendorList") callback(gvl, true);
+};
+</script>"""
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +136,19 @@ def test_a_tcf_cmp_without_vendor_list_is_unreadable_not_empty(readings: dict[st
     p = policy(readings, "www.tcf-presse.fr")
     assert p.unreadable["tcf_vendors"] == "the TCF CMP did not answer __tcfapi('getVendorList')"
     assert "vendors" not in p.unreadable
+
+
+def test_onetrust_groups_and_a_tcf_vendor_list(readings: dict[str, object]) -> None:
+    r = reading(readings, "api-shapes")
+    assert r.cmp == "onetrust"
+    assert [(s.name, s.category, s.domains) for s in r.services] == [
+        ("C0001", "necessary", ()),
+        ("C0004", "advertising", ("doubleclick.net",)),
+    ]
+    cookies = {c.name: c for c in r.cookies}
+    assert (cookies["IDE"].domain, cookies["IDE"].lifetime_days, cookies["IDE"].category) == (
+        ".doubleclick.net",
+        390.0,
+        "advertising",
+    )
+    assert r.tcf_vendors == ((755, "Google Advertising Products"),)

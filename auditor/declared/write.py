@@ -113,8 +113,8 @@ def _declaration_rules(policy: DraftedPolicy, prefix: str) -> list[dict[str, Any
             "phases": ALL_PHASES,
             "subject": "cookie",
             "when": {"category_contradicts_declaration": True},
-            "message": "Cookie {name} on {domain} is declared {declared_category} but is a {category} tracker"
-            " ({entity}): {declaration}",
+            "message": "Cookie {name} on {domain} is declared {declared_category} but is classified {category}"
+            " ({entity}, a tracker): {declaration}",
             "source": cite,
         },
     ]
