@@ -90,7 +90,7 @@ def test_a_cookie_table_omitting_a_tracker(audited: dict[str, SiteResult]) -> No
     found = [f for f in declared(audited[LIAR], LIAR) if f.rule.endswith("-undeclared-tracker-cookie")]
     assert {(f.phase, f.subject.name) for f in found} >= {("accept", "_fbp"), ("accept", "fr")}
     assert all(f.outcome == "fail" and f.phase == "accept" for f in found), found
-    assert "not among the 5 cookies declared in" in found[0].evidence["declaration"]
+    assert "not among the 6 cookies declared in" in found[0].evidence["declaration"]
 
 
 def test_an_understated_lifetime(audited: dict[str, SiteResult]) -> None:
@@ -101,9 +101,17 @@ def test_an_understated_lifetime(audited: dict[str, SiteResult]) -> None:
     assert "lives 396 days" in found[0].message and "the site declares 30:" in found[0].message
 
 
+def test_a_tracker_declared_strictly_necessary(audited: dict[str, SiteResult]) -> None:
+    found = [f for f in declared(audited[LIAR], LIAR) if f.rule.endswith("-category-as-declared")]
+    assert {(f.phase, f.subject.name) for f in found} == {("before", "IDE"), ("reject", "IDE"), ("accept", "IDE")}
+    assert "is declared necessary but is classified advertising (Google, a tracker)" in found[0].message
+    row = "IDE | Strictement nécessaire | Sécurité de la navigation | 13 mois"
+    assert found[0].evidence["declaration"].endswith(f"« {row} »")
+
+
 def test_a_technical_cookies_only_promise_broken(audited: dict[str, SiteResult]) -> None:
     found = [f for f in declared(audited[LIAR], LIAR) if f.rule.endswith("-only-technical-after-refusal")]
-    assert {(f.phase, f.subject.name) for f in found} == {("reject", "_ga"), ("reject", "_ga_TROMPE24")}
+    assert {(f.phase, f.subject.name) for f in found} == {("reject", n) for n in ("_ga", "_ga_TROMPE24", "IDE")}
     assert found[0].source["quote"].startswith("Si vous refusez, seuls les traceurs techniques")
     assert found[0].source["policy_url"] == "https://www.politique-trompeuse.fr/"
 
@@ -147,7 +155,7 @@ def test_audit_policy_auto_drafts_applies_and_replays(fixture_web: FixtureWeb, t
     args = ["audit", fixture_web.url(LIAR, "/"), "--out", str(out), "--policy", "auto", "--no-screenshots"]
     result = CliRunner().invoke(app, [*args, *(f"--browser-arg={a}" for a in fixture_web.chromium_args)])
     assert result.exit_code == 1, result.stderr
-    assert "policy of www.politique-trompeuse.fr: 2 promise(s), 5 declared cookie(s)" in result.stderr
+    assert "policy of www.politique-trompeuse.fr: 2 promise(s), 6 declared cookie(s)" in result.stderr
     assert "(one extra visit)" in result.stderr
     pack = (out / "policies" / f"{LIAR}.yaml").resolve()
     run = read_results(out / "results.json")

@@ -192,7 +192,8 @@ def test_draft_and_pack_from_saved_pages(tmp_path: Path) -> None:
     data = pack_data(policy)
     validate(LoadedYaml(data, None, "drafted"), rulepack_schema())
     assert data["pack"]["extends"] == ["core"]
-    assert [c["name"] for c in data["declarations"]["cookies"]] == ["PHPSESSID", "consent", "_pcid", "_ga", "_ga_*"]
+    names = [c["name"] for c in data["declarations"]["cookies"]]
+    assert names == ["PHPSESSID", "consent", "_pcid", "IDE", "_ga", "_ga_*"]
     path = tmp_path / "drafted.yaml"
     path.write_text(pack_yaml(policy), encoding="utf-8")
     rules = load_rules([path])

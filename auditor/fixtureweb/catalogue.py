@@ -121,7 +121,8 @@ SITES: tuple[SiteInfo, ...] = (
         "www.politique-trompeuse.fr",
         "violation",
         "Declarations that lie (issue 14): GA loads before any choice despite the 'only technical cookies' "
-        "promise; the cookie table says _ga lives 1 month (13) and omits the Meta pixel's _fbp and fr.",
+        "promise; the cookie table says _ga lives 1 month (13), omits the Meta pixel's _fbp and fr, and calls "
+        "DoubleClick's IDE (a pixel on every page) strictly necessary.",
     ),
     SiteInfo(
         "www.le-quotidien-demo.fr",
