@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import sys
+import time
 from pathlib import Path
 
 from auditor.config import AuditOptions, SiteConfig
@@ -30,13 +31,13 @@ def draft_policies(sites: list[SiteConfig], options: AuditOptions, out: Path, *,
     folder = out / POLICY_DIR
     paths = {s.url: (folder / f"{host_of(s.url) or 'site'}.yaml").resolve() for s in sites}
     todo = [s for s in sites if not (reuse and paths[s.url].is_file())]
+    started = time.monotonic()
     readings = asyncio.run(read_sites(todo, dataclasses.replace(options, screenshots=False))) if todo else []
+    elapsed = time.monotonic() - started
     folder.mkdir(parents=True, exist_ok=True)
-    total = 0.0
     for reading in readings:
         policy = draft_policy(reading.inputs)
         paths[reading.site.url].write_text(pack_yaml(policy, extends=()), encoding="utf-8")
-        total += reading.seconds
         print(
             printable(
                 f"policy of {policy.host}: {len(policy.promises)} promise(s), {len(policy.cookies)} declared cookie(s),"
@@ -47,5 +48,8 @@ def draft_policies(sites: list[SiteConfig], options: AuditOptions, out: Path, *,
         for warning in (*policy.unreadable.values(), *policy.warnings):
             print(printable(f"warning: {policy.host}: {warning}"), file=sys.stderr)
     if readings:
-        print(f"drafted {len(readings)} site policy(ies) in {total:.1f} s → {folder}", file=sys.stderr)
+        print(
+            f"drafted {len(readings)} site policy(ies) in {elapsed:.1f} s, {options.concurrency} at a time → {folder}",
+            file=sys.stderr,
+        )
     return [dataclasses.replace(s, rules=(*s.rules, str(paths[s.url]))) for s in sites]

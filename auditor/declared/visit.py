@@ -9,6 +9,7 @@ opened in the same context. Nothing is clicked.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import Sequence
@@ -23,6 +24,8 @@ from auditor.party import registrable_domain
 
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, Page
+
+    from auditor.browser.session import BrowserSession
 
 MAX_POLICY_PAGES = 2
 """Policy pages opened at most (the best-ranked links)."""
@@ -119,38 +122,46 @@ async def read_site(site: SiteConfig, options: AuditOptions) -> DraftInputs:
 
 
 async def read_sites(sites: Sequence[SiteConfig], options: AuditOptions) -> list[SiteReading]:
-    """Read the declarations of several sites, one after the other in one browser (``audit --policy auto``).
+    """Read the declarations of several sites in one browser, ``options.concurrency`` at a time, in order
+    (``audit --policy auto``).
 
     Each site costs one extra visit (a fresh context), timed; a site that cannot be loaded is a reading with
     its error, never an exception.
     """
+    from auditor.browser.session import BrowserSession
+
+    limit = asyncio.Semaphore(max(1, options.concurrency))
+    async with BrowserSession(options) as session:
+
+        async def one(site: SiteConfig) -> SiteReading:
+            async with limit:
+                return await _read_one(session, site, options)
+
+        return list(await asyncio.gather(*(one(s) for s in sites)))
+
+
+async def _read_one(session: BrowserSession, site: SiteConfig, options: AuditOptions) -> SiteReading:
     from playwright.async_api import Error as PlaywrightError
 
     from auditor.browser.collect import describe_error
-    from auditor.browser.session import BrowserSession
 
-    out: list[SiteReading] = []
-    async with BrowserSession(options) as session:
-        for site in sites:
-            started = time.monotonic()
-            context = await session.new_context(site)
-            try:
-                page = await context.new_page()
-                try:
-                    await page.goto(site.url, wait_until="domcontentloaded", timeout=options.timeout * 1000)
-                    with contextlib.suppress(PlaywrightError):
-                        await page.wait_for_load_state("load", timeout=options.timeout * 1000)
-                    inputs = await read_page(page, site, banner_timeout=options.banner_timeout)
-                    inputs = replace(inputs, pages=await fetch_pages(context, inputs.pages, options.timeout))
-                    out.append(SiteReading(site, inputs, time.monotonic() - started))
-                except PlaywrightError as exc:
-                    error = describe_error(exc)
-                    note = f"the page could not be loaded to read its declarations: {error}"
-                    inputs = DraftInputs(url=site.url, notes=(note,))
-                    out.append(SiteReading(site, inputs, time.monotonic() - started, error))
-            finally:
-                await context.close()
-    return out
+    started = time.monotonic()
+    context = await session.new_context(site)
+    try:
+        page = await context.new_page()
+        try:
+            await page.goto(site.url, wait_until="domcontentloaded", timeout=options.timeout * 1000)
+            with contextlib.suppress(PlaywrightError):
+                await page.wait_for_load_state("load", timeout=options.timeout * 1000)
+            inputs = await read_page(page, site, banner_timeout=options.banner_timeout)
+            inputs = replace(inputs, pages=await fetch_pages(context, inputs.pages, options.timeout))
+            return SiteReading(site, inputs, time.monotonic() - started)
+        except PlaywrightError as exc:
+            error = describe_error(exc)
+            note = f"the page could not be loaded to read its declarations: {error}"
+            return SiteReading(site, DraftInputs(url=site.url, notes=(note,)), time.monotonic() - started, error)
+    finally:
+        await context.close()
 
 
 @dataclass(frozen=True)
