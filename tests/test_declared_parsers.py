@@ -212,3 +212,15 @@ def test_nothing_found_is_said_and_every_declaration_rule_is_not_evaluable(tmp_p
     path = tmp_path / "vide.yaml"
     path.write_text(text, encoding="utf-8")
     assert load_rules([path]).pack("declared-www.vide.fr").title == "www.vide.fr — what the site itself declares"
+
+
+def test_a_policy_page_promise_is_read_across_line_breaks() -> None:
+    html = (SITES / "www.politique-fidele.fr" / "politique-cookies.html").read_text(encoding="utf-8")
+    url = "https://www.politique-fidele.fr/politique-cookies"
+    policy = draft_policy(DraftInputs(url="https://www.politique-fidele.fr/", pages=(PolicyPage(url, html),)))
+    (promise,) = policy.promises
+    assert (promise.kind, promise.where, promise.url) == ("only-technical-after-refusal", "policy", url)
+    assert promise.quote == (
+        "Si vous refusez, seuls les traceurs techniques (strictement limités au fonctionnement du site ou à la"
+        " mesure d'audience) seront déposés."
+    )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.declared.cmpconfig import CmpReading, ConfigService, parse_cmp_config
 from auditor.declared.promises import Promise, find_promises
-from auditor.declared.tables import DeclaredRow, read_tables
+from auditor.declared.tables import DeclaredRow, read_tables, visible_text
 from auditor.party import host_of
 
 
@@ -95,7 +94,7 @@ def draft_policy(inputs: DraftInputs) -> DraftedPolicy:
             cookies.extend(tables.rows)
             sources.append({"document": tables.title or "Cookie policy", "policy_url": page.url})
         kinds = {p.kind for p in promises}
-        promises.extend(p for p in find_promises(_visible_text(page.html), page.url, "policy") if p.kind not in kinds)
+        promises.extend(p for p in find_promises(visible_text(page.html), page.url, "policy") if p.kind not in kinds)
     if not inputs.pages:
         warnings.append("no link to a cookie policy was found on the page")
     warnings.extend(problems)
@@ -143,31 +142,3 @@ def _dedupe(rows: list[DeclaredRow]) -> tuple[DeclaredRow, ...]:
         if old is None or (old.lifetime_days is None and row.lifetime_days is not None):
             by_name[row.name] = row
     return tuple(by_name.values())
-
-
-def _visible_text(html: str) -> str:
-    from html.parser import HTMLParser
-
-    parts: list[str] = []
-
-    class Text(HTMLParser):
-        skip = 0
-
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            if tag in ("script", "style", "template"):
-                self.skip += 1
-            elif tag in ("p", "li", "div", "br", "h1", "h2", "h3", "td", "tr"):
-                parts.append("\x00")
-
-        def handle_endtag(self, tag: str) -> None:
-            if tag in ("script", "style", "template"):
-                self.skip = max(0, self.skip - 1)
-
-        def handle_data(self, data: str) -> None:
-            if not self.skip:
-                parts.append(data)
-
-    parser = Text()
-    parser.feed(html)
-    parser.close()
-    return re.sub(r"\s+", " ", "".join(parts)).replace("\x00", "\n")

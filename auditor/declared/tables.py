@@ -98,8 +98,12 @@ class _Parser(HTMLParser):
         self._link: tuple[str, list[str]] | None = None
         self._in_title = False
         self._skip = 0
+        self.text: list[str] = []
+        """The visible text, ``\n`` between blocks (for the promises a policy page makes)."""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCKS:
+            self.text.append("\x00")
         if tag in ("script", "style", "template"):
             self._skip += 1
         elif tag == "table":
@@ -146,11 +150,27 @@ class _Parser(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._skip:
             return
+        self.text.append(data)
         for sink in (self._cell, self._heading, self._link[1] if self._link else None):
             if sink is not None:
                 sink.append(data)
         if self._in_title:
             self.title += data
+
+
+_BLOCKS = frozenset({"p", "li", "div", "br", "h1", "h2", "h3", "h4", "td", "tr", "section", "article"})
+
+
+def _parse(html: str) -> _Parser:
+    parser = _Parser()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def visible_text(html: str) -> str:
+    """A page's visible text, one line per block (scripts and styles left out)."""
+    return re.sub(r"\s+", " ", "".join(_parse(html).text)).replace("\x00", "\n")
 
 
 def _clean(text: str) -> str:
@@ -185,9 +205,7 @@ def cookie_names(cell: str) -> list[str]:
 
 def read_tables(html: str, url: str) -> TableReading:
     """The cookies the page's tables declare, and why a cookie-looking table could not be read."""
-    parser = _Parser()
-    parser.feed(html)
-    parser.close()
+    parser = _parse(html)
     rows: list[DeclaredRow] = []
     problems: list[str] = []
     for index, table in enumerate(parser.tables, 1):
@@ -257,9 +275,7 @@ _LINK_TEXT = re.compile(
 
 def policy_links(html: str, base_url: str, extra: Sequence[str] = ()) -> list[str]:
     """Links of a page to its cookie policy, best first (``extra``: URLs the CMP's configuration names)."""
-    parser = _Parser()
-    parser.feed(html)
-    parser.close()
+    parser = _parse(html)
     scored: dict[str, int] = {}
     for href in extra:
         scored[urljoin(base_url, href)] = 3
