@@ -49,6 +49,18 @@ async def _read_all(web: FixtureWeb) -> dict[str, DraftedPolicy]:
                 await context.close()
             out[host] = draft_policy(dataclasses.replace(inputs, pages=pages))
             out[host + "#raw"] = inputs.cmp_config
+        # The real vanilla-cookieconsent, run again on www.vanilla-presse.fr with a cookieTable and autoClear cookies
+        # (CookieConsent.reset, then CookieConsent.run: the library's own API).
+        vanilla = SiteConfig(url=web.url("www.vanilla-presse.fr", "/"))
+        context = await session.new_context(vanilla)
+        try:
+            page = await context.new_page()
+            await page.goto(vanilla.url, wait_until="load")
+            await page.wait_for_function("() => window.CookieConsent && CookieConsent.getConfig().categories")
+            await page.evaluate(VANILLA_TABLE)
+            out["vanilla-table#raw"] = await page.main_frame.evaluate(CMP_CONFIG_JS)
+        finally:
+            await context.close()
         # No OneTrust or TCF v2.0 CMP is available offline: the documented API shapes, served inline.
         context = await session.new_context(SiteConfig(url="https://www.example.fr/"))
         try:
@@ -59,6 +71,23 @@ async def _read_all(web: FixtureWeb) -> dict[str, DraftedPolicy]:
             await context.close()
     return out
 
+
+VANILLA_TABLE = """async () => {
+  CookieConsent.reset(true);
+  await CookieConsent.run({
+    categories: { necessary: { enabled: true, readOnly: true },
+                  analytics: { autoClear: { cookies: [{ name: /^_ga/ }, { name: "_gid" }] } } },
+    language: { default: "fr", translations: { fr: {
+      consentModal: { title: "Cookies", description: "Mesure d'audience", acceptAllBtn: "Tout accepter",
+                      acceptNecessaryBtn: "Tout refuser" },
+      preferencesModal: { title: "Paramètres", sections: [
+        { title: "Strictement nécessaires", linkedCategory: "necessary" },
+        { title: "Mesure d'audience", linkedCategory: "analytics",
+          cookieTable: { headers: { name: "Nom", domain: "Domaine", desc: "Description" },
+                         body: [{ name: "_ga", domain: "www.vanilla-presse.fr", desc: "Google Analytics, 13 mois" }] } }
+      ] } } } }
+  });
+}"""
 
 API_SHAPES = """<script>
 window.OneTrust = { GetDomainData: function () { return { Groups: [
@@ -152,3 +181,14 @@ def test_onetrust_groups_and_a_tcf_vendor_list(readings: dict[str, object]) -> N
         "advertising",
     )
     assert r.tcf_vendors == ((755, "Google Advertising Products"),)
+
+
+def test_vanilla_cookieconsent_cookie_table_and_autoclear(readings: dict[str, object]) -> None:
+    r = reading(readings, "vanilla-table")
+    assert r.cmp == "vanilla-cookieconsent"
+    assert [(s.name, s.category) for s in r.services] == [("necessary", "necessary"), ("analytics", "analytics")]
+    assert [(c.name, c.domain, c.category, c.vendor) for c in r.cookies] == [
+        ("_ga", "www.vanilla-presse.fr", "analytics", "Mesure d'audience"),
+        ("re:^_ga", None, "analytics", "Mesure d'audience"),
+        ("_gid", None, "analytics", "Mesure d'audience"),
+    ]
