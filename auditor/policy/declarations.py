@@ -28,8 +28,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from auditor.party import registrable_domain
-
 DeclarationList = Literal["cookies", "vendors", "tcf_vendors"]
 DECLARATION_LISTS: tuple[DeclarationList, ...] = ("cookies", "vendors", "tcf_vendors")
 """The lists a ``declarations:`` section can hold or mark unreadable (``tcf_vendors``: the vendors' TCF ids)."""
@@ -219,8 +217,3 @@ def parse_declarations(data: Mapping[str, Any], pack: str, pack_sources: Sequenc
         sources=(own,) if own else tuple(pack_sources),
         pack=pack,
     )
-
-
-def same_site(host: str, first_party: Sequence[str]) -> bool:
-    """Whether ``host`` belongs to one of the site's registrable domains."""
-    return registrable_domain(host) in first_party
