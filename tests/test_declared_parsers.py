@@ -224,3 +224,21 @@ def test_a_policy_page_promise_is_read_across_line_breaks() -> None:
         "Si vous refusez, seuls les traceurs techniques (strictement limités au fonctionnement du site ou à la"
         " mesure d'audience) seront déposés."
     )
+
+
+COOKIEBOT_SHAPED = """<div id="CookieDeclaration"><div class="CookieDeclarationType">
+<div class="CookieDeclarationTypeHeader">Marketing (2)</div>
+<table class="CookieDeclarationTable"><colgroup><col><col><col><col><col></colgroup>
+<tr><th>Name</th><th>Provider</th><th>Purpose</th><th>Expiry</th><th>Type</th></tr>
+<tr><td>_fbp</td><td>meta.com</td><td>Used by Facebook to deliver ads</td><td>3 months</td><td>HTTP Cookie</td></tr>
+<tr><td>IDE</td><td>doubleclick.net</td><td>Used by Google DoubleClick</td><td>1 year</td><td>HTTP Cookie</td></tr>
+</table></div></div>"""
+
+
+def test_a_declaration_table_shaped_like_cookiebots() -> None:
+    # Cookiebot renders its declaration as such tables, under a type header (a div, not a heading element)
+    rows = read_tables(COOKIEBOT_SHAPED, "https://x.fr/cookies").rows
+    assert [(r.name, r.vendor, r.lifetime_days, r.category) for r in rows] == [
+        ("_fbp", "meta.com", 91.32, "advertising"),
+        ("IDE", "doubleclick.net", 365.25, "advertising"),
+    ]

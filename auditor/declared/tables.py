@@ -94,6 +94,7 @@ class _Parser(HTMLParser):
         self._cell: list[str] | None = None
         self._cell_header = False
         self._heading: list[str] | None = None
+        self._heading_tag = ""
         self._last_heading = ""
         self._link: tuple[str, list[str]] | None = None
         self._in_title = False
@@ -112,8 +113,10 @@ class _Parser(HTMLParser):
             self._stack[-1].rows.append([])
         elif tag in ("td", "th") and self._stack:
             self._cell, self._cell_header = [], tag == "th"
-        elif tag in ("h1", "h2", "h3", "h4", "caption"):
-            self._heading = []
+        elif tag in ("h1", "h2", "h3", "h4", "caption") or (
+            tag in ("div", "span", "p", "strong") and _HEADING_CLASS.search(dict(attrs).get("class") or "")
+        ):
+            self._heading, self._heading_tag = [], tag
         elif tag == "a":
             href = dict(attrs).get("href")
             if href:
@@ -134,7 +137,7 @@ class _Parser(HTMLParser):
                 table.rows.append([])
             table.rows[-1].append((_clean("".join(self._cell)), self._cell_header))
             self._cell = None
-        elif tag in ("h1", "h2", "h3", "h4", "caption") and self._heading is not None:
+        elif tag == self._heading_tag and self._heading is not None:
             text = _clean("".join(self._heading))
             if tag == "caption" and self._stack:
                 self._stack[-1].heading = text
@@ -157,6 +160,9 @@ class _Parser(HTMLParser):
         if self._in_title:
             self.title += data
 
+
+_HEADING_CLASS = re.compile(r"head(?:er|ing)|title", re.IGNORECASE)
+"""Classes of elements acting as headings (Cookiebot's ``CookieDeclarationTypeHeader``, a ``section-title``)."""
 
 _BLOCKS = frozenset({"p", "li", "div", "br", "h1", "h2", "h3", "h4", "td", "tr", "section", "article"})
 
