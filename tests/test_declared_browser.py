@@ -20,7 +20,9 @@ from auditor.cli import app
 from auditor.fixtureweb import FixtureWeb
 from auditor.model import Finding, RunResult, SiteResult
 from auditor.pipeline import build_pipeline
+from auditor.policy import load_rules
 from auditor.results import read_results
+from auditor.yamlutil import load_schema, load_yaml, validate
 
 pytestmark = pytest.mark.browser
 
@@ -71,6 +73,9 @@ def test_the_drafted_packs_hold_the_declarations(packs: dict[str, Path]) -> None
     for name in ("PHPSESSID", "consent", "_pcid", "_ga", "_ga_*", "_fbp", "fr"):
         assert f"- name: {name}\n" in text or f"- name: '{name}'\n" in text, name
     assert "quote: fr | facebook.com | Pixel Meta, avec votre accord | 3 mois" in text
+    for path in packs.values():  # the shipped schema editors use, and the loader
+        validate(load_yaml(path), load_schema("rulepack.schema.json"))
+        assert load_rules([path]).pack_ids[-1] == f"declared-{path.stem}"
 
 
 def test_honest_site_has_no_declaration_finding(audited: dict[str, SiteResult]) -> None:
