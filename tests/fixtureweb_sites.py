@@ -229,6 +229,19 @@ TEST_SITES: tuple[SiteInfo, ...] = (
         "violation",
         "Trackers gated properly, but no way back to the choices once made (no link, icon nor API).",
     ),
+    SiteInfo(
+        "www.politique-fidele.fr",
+        "compliant",
+        "Declarations that match (issue 14): the banner promises only technical cookies after refusal and no "
+        "social tracking; the cookie table of /politique-cookies lists every cookie planted, with its lifetime.",
+    ),
+    SiteInfo(
+        "www.politique-trompeuse.fr",
+        "violation",
+        "Declarations that lie (issue 14): GA loads before any choice despite the 'only technical cookies' "
+        "promise; the cookie table says _ga lives 1 month (13), omits the Meta pixel's _fbp and fr, and calls "
+        "DoubleClick's IDE (a pixel on every page) strictly necessary.",
+    ),
 )
 """The tests' sites, in the order of ``tests/fixtures/sites/README.md``."""
 

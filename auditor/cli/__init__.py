@@ -6,7 +6,7 @@ import importlib
 
 from auditor.cli.app import ExitCode, app
 
-COMMAND_MODULES = ("audit", "rules", "report", "probe", "browser", "data", "knowledge")
+COMMAND_MODULES = ("audit", "rules", "report", "probe", "browser", "data", "knowledge", "policy")
 """Modules of ``auditor.cli`` that define commands (a missing optional one is skipped)."""
 
 for _name in COMMAND_MODULES:

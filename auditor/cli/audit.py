@@ -234,6 +234,13 @@ def audit(
     out: OutOpt = Path("audit-out"),
     sites: Annotated[Path | None, typer.Option("--sites", "-s", help="sites.yaml listing the sites.")] = None,
     rules: RulesOpt = None,
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            help="auto: draft each site's own policy (its banner's promises, consent manager configuration and cookie"
+            " table; one extra visit per site) into OUT/policies/ and check it in the same run."
+        ),
+    ] = None,
     fail_on: Annotated[
         str, typer.Option(help="Exit 1 when a finding is at least this severe: error|warning|info.")
     ] = "error",
@@ -341,6 +348,8 @@ def audit(
     """Audit sites in phases (before consent, after reject, after accept, --phases adds more); check the rule packs."""
     if fail_on not in ("error", "warning", "info"):
         fail(f"--fail-on must be error, warning or info, not {fail_on!r}")
+    if policy not in (None, "auto"):
+        fail(f"--policy takes 'auto' (draft each site's own policy), not {policy!r}")
     try:
         chosen_phases = parse_phases(phases)
         site_list: list[SiteConfig] = []
@@ -375,6 +384,10 @@ def audit(
         sandbox=sandbox,
         keep_values=keep_values,
     )
+    if policy == "auto":
+        from auditor.cli.autopolicy import draft_policies
+
+        site_list = draft_policies(site_list, options, out, reuse=resume or retry_failed)
     execute(
         site_list,
         options,

@@ -176,6 +176,84 @@ confirmed, a rule not evaluated below the threshold — with no failing finding 
 """
 
 
+SITE_POLICY_GUIDE = """\
+## Your site's own policy
+
+A site states its policy itself: its banner promises (« seuls les cookies techniques seront déposés »), its
+consent manager is configured with services and cookies, its cookie policy lists cookies in tables.
+`consent-audit policy draft` reads all three in one visit (nothing is clicked) and writes a commented pack:
+
+```
+consent-audit policy draft https://www.my-site.fr/ -o rules/sites/www.my-site.fr.yaml   # review it, then:
+consent-audit audit https://www.my-site.fr/ --rules rules/sites/www.my-site.fr.yaml
+consent-audit audit --sites sites.yaml --policy auto --out out/   # every site against its own declarations
+```
+
+What it reads:
+
+- **the banner's promises** (French, English, German), each becoming rules that cite the sentence:
+  `only-technical-after-refusal` (« seuls les cookies/traceurs techniques ... seront déposés », "only strictly
+  necessary cookies", „nur technisch notwendige Cookies“; when the sentence also allows audience measurement,
+  first-party exempt analytics is allowed), `no-social-after-refusal` (« les réseaux sociaux ne suivront plus
+  votre navigation », "social media will no longer track you"), `no-ads-after-refusal` ("no advertising
+  cookies", „keine Werbe-Cookies“), `audience-measurement-only`; the same sentences on the policy page count too;
+- **the consent manager's configuration**, in the page: tarteaucitron's `tarteaucitron.job` and service
+  definitions, Klaro's `klaroConfig` and Orejime's `orejimeConfig` (services or purposes, their cookies),
+  vanilla-cookieconsent's categories with their `cookieTable` and `autoClear` cookies (`CookieConsent.getConfig()`),
+  OneTrust's `OneTrust.GetDomainData()` cookie groups, a TCF CMP's `__tcfapi('getVendorList')` (TCF v2.2 CMPs no
+  longer answer it: the TCF vendor list is then marked unreadable); Cookiebot's declaration is read as the
+  tables it renders on the policy page;
+- **the cookie policy's tables**, following the policy link of the banner or the page (`cookies`,
+  `politique-cookies`, `datenschutz`, « Politique cookies », "Cookie policy"...), or the policy URL of the consent
+  manager's configuration: a table with a cookie-name column and a purpose, category or duration column (French,
+  English or German headers); a row's category comes from its category column, else its purpose, else the heading
+  above the table; `_ga_<ID>` and `_ga_XXXX` become the glob `_ga_*`; durations such as « 13 mois », "2 years",
+  „6 Monate“ or « Session » become days.
+
+The pack extends `core` (`--extends` to change it) and holds a `declarations:` section and the rules. Nothing
+found is said, never passed: a list that could not be read is marked `unreadable`, and the rules needing it report
+outcome `error` (exit code 3); `policy draft` exits 3 when nothing declared was found at all, after writing a pack
+that says so. `audit --policy auto` costs one extra visit per site before the audit (timed on stderr), writes the
+packs to `OUT/policies/<host>.yaml` and adds each to its site's packs: `results.json` records it in the site's
+`rule_packs`, so `check` and `report` replay it.
+
+A hand-written pack can declare too, and use the fields of the rule language reference below (`declared`,
+`declared_category`, `declared_lifetime_days`, `lifetime_over_declared`, `category_contradicts_declaration`,
+`declaration` for cookies; `vendor_declared`, `declared_vendor` for requests; `undeclared_vendor_consents` for
+TCF states). A rule using them in a pack that (with the packs it extends) declares nothing is a load error;
+findings carry the matching declaration's citation in `evidence.declaration`.
+
+```yaml
+declarations:
+  lifetime_tolerance: {ratio: 0.1, days: 1}      # beyond the larger of the two: lifetime_over_declared
+  cookies:
+    - name: "_ga*"                               # exact, glob, or {regex: "^_ga(_.*)?$"}
+      domain: my-site.fr                         # optional; subdomains match
+      category: analytics                        # necessary, functional, consent, analytics, advertising, ...
+      lifetime_days: 395                         # 0: a session cookie
+      source: {document: Cookie policy, policy_url: "https://www.my-site.fr/cookies", quote: "_ga | 13 mois"}
+  vendors:
+    - {name: Google Analytics, domains: [google-analytics.com], tcf_id: 755}
+  unreadable:                                    # lists that could not be read: their rules are not evaluated
+    - {what: tcf_vendors, reason: "the CMP did not answer getVendorList"}
+rules:
+  - id: my-site-undeclared-tracker
+    title: Every tracker cookie is declared
+    severity: error
+    phases: [before, reject, accept]
+    subject: cookie
+    when: {declared: false, tracker: true}
+    message: "Tracker cookie {name} on {domain} is not declared: {declaration}"
+    source: {document: My site — cookie policy, policy_url: "https://www.my-site.fr/cookies"}
+```
+
+A vendor declared without domains matches a request whose knowledge-base product has its name (`Google
+Analytics`); give `domains` for the others. Review every drafted pack: a rule is only as good as the sentence or
+row it cites.
+"""
+"""The "Your site's own policy" section of ``docs/rules.md`` (``consent-audit policy draft``, ``declarations:``)."""
+
+
 def language_reference() -> str:
     """The reference of subject kinds, fields and placeholders (from the field registry)."""
     lines = [
@@ -233,6 +311,7 @@ def rules_doc_markdown(rules: RuleSet, title: str = "Rule packs") -> str:
     for pack in rules.packs:
         lines.append(pack_markdown(pack, by_pack.get(pack.id, []), rules.disabled))
     lines.append(GUIDE)
+    lines.append(SITE_POLICY_GUIDE)
     lines.append(language_reference())
     return "\n".join(lines).rstrip() + "\n"
 

@@ -18,11 +18,13 @@ Nothing is ever a silent pass: a rule either yields findings or had the evidence
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from auditor.model import CHOICE_PHASES, EXTRA_PHASES, PHASES, Finding, PhaseName, PhaseResult, SiteResult, Subject
 from auditor.policy.fields import (
+    DECLARED_FIELD_NAMES,
     FIELDS,
     FINDING_KIND,
     PHASE_LABELS,
@@ -45,8 +47,8 @@ def evaluate(site: SiteResult, rules: RuleSet | Sequence[Rule]) -> tuple[Finding
 
     Pure: reads nothing but its arguments, so it runs on saved results with no browser.
     """
-    contexts: dict[str, Context] = {}
-    items: dict[tuple[str, str], list[Item]] = {}
+    contexts: dict[tuple[str, int], Context] = {}
+    items: dict[tuple[str, str, int], list[Item]] = {}
     out: list[Finding] = []
     for rule in rules:
         for phase_name in rule.phases:
@@ -58,10 +60,11 @@ def evaluate(site: SiteResult, rules: RuleSet | Sequence[Rule]) -> tuple[Finding
                 out.append(_error(site, rule, phase_name, problem))
                 continue
             assert phase is not None
-            ctx = contexts.get(phase_name)
+            decl = id(rule.declarations)
+            ctx = contexts.get((phase_name, decl))
             if ctx is None:
-                ctx = contexts[phase_name] = Context(site, phase)
-            key = (phase_name, rule.subject)
+                ctx = contexts[(phase_name, decl)] = Context(site, phase, rule.declarations)
+            key = (phase_name, rule.subject, decl)
             subject_items = items.get(key)
             if subject_items is None:
                 subject_items = items[key] = [Item(obj, ctx) for obj in subjects_of(rule.subject, phase)]
@@ -180,6 +183,10 @@ def _evidence(rule: Rule, item: Item) -> dict[str, Any]:
     evidence = base_evidence(item)
     for name, value in _field_values(rule, item).items():
         evidence.setdefault(name, value)
+    if DECLARED_FIELD_NAMES & set(rule.fields_used) and "declaration" in FIELDS[rule.subject]:
+        # Findings on a declaration cite it: where it was read (URL and quote or table row).
+        with contextlib.suppress(MissingEvidence):
+            evidence.setdefault("declaration", FIELDS[rule.subject]["declaration"].get(item))
     evidence["subject_kind"] = rule.subject
     return evidence
 

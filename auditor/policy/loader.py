@@ -16,7 +16,8 @@ from typing import Any, cast
 
 from auditor.model import CHOICE_PHASES, PHASES, PhaseName, Severity
 from auditor.policy.conditions import compile_condition, config_error
-from auditor.policy.fields import COMMON_PLACEHOLDERS, FIELDS
+from auditor.policy.declarations import Declarations, merge, parse_declarations
+from auditor.policy.fields import COMMON_PLACEHOLDERS, DECLARED_FIELD_NAMES, FIELDS
 from auditor.policy.rules import Expect, PackInfo, Rule, RuleSet
 from auditor.policy.schema import rulepack_schema
 from auditor.policy.template import check_template
@@ -180,16 +181,19 @@ def _parse_pack(path: Path) -> _PackFile:
                 line=rule.line,
             )
         seen[rule.id] = rule.line
+    sources = _sources(meta.get("source"))
+    declared = data.get("declarations")
     info = PackInfo(
         id=pack_id,
         title=meta["title"],
         description=meta.get("description"),
         file=loaded.file,
         extends=tuple(meta.get("extends") or ()),
-        sources=_sources(meta.get("source")),
+        sources=sources,
         rule_ids=tuple(r.id for r in rules),
         disabled=tuple(data.get("disable") or ()),
         overridden=tuple((data.get("override") or {}).keys()),
+        declarations=parse_declarations(declared, pack_id, sources) if isinstance(declared, Mapping) else None,
     )
     return _PackFile(
         path=path,
@@ -229,6 +233,23 @@ class _Resolver:
             pack.bases.append(base.path)
         self.order.append(pack)
         return pack
+
+    def declarations(self, pack: _PackFile) -> Declarations | None:
+        """The declarations of a pack merged with those of the packs it extends (its own first)."""
+        parts: list[Declarations] = []
+        seen: set[Path] = set()
+
+        def walk(p: _PackFile) -> None:
+            if p.path in seen:
+                return
+            seen.add(p.path)
+            if p.info.declarations is not None:
+                parts.append(p.info.declarations)
+            for base in p.bases:
+                walk(self.packs[base])
+
+        walk(pack)
+        return merge(parts, pack.info.id)
 
     def closure(self, pack: _PackFile) -> set[str]:
         """Rule ids defined by a pack and every pack it extends, transitively."""
@@ -303,7 +324,9 @@ def load_rules(specs: Iterable[str | Path]) -> RuleSet:
 
     rules: dict[str, Rule] = {}
     for pack in order:
+        declarations = resolver.declarations(pack)
         for rule in pack.rules:
+            rule = _with_declarations(rule, declarations, pack)
             if rule.id in rules:
                 first = rules[rule.id]
                 where = f"{first.file}:{first.line}" if first.line else first.file
@@ -328,6 +351,20 @@ def load_rules(specs: Iterable[str | Path]) -> RuleSet:
 
     active = tuple(r for r in rules.values() if r.id not in disabled)
     return RuleSet(rules=active, packs=tuple(p.info for p in order), disabled=disabled)
+
+
+def _with_declarations(rule: Rule, declarations: Declarations | None, pack: _PackFile) -> Rule:
+    """The rule carrying its pack's declarations; a rule reading them in a pack that declares nothing is an error."""
+    used = sorted(DECLARED_FIELD_NAMES & set(rule.fields_used))
+    if used and declarations is None:
+        index = pack.info.rule_ids.index(rule.id)
+        raise config_error(
+            pack.loaded,
+            ("rules", index, "when"),
+            f"rule {rule.id!r} uses {', '.join(used)}, but pack {pack.info.id!r} (and the packs it extends) has no"
+            " declarations: section",
+        )
+    return dataclasses.replace(rule, declarations=declarations) if declarations is not None else rule
 
 
 def _unknown_target(rule_id: str, closure: set[str], pack: _PackFile, ypath: YamlPath) -> ConfigError:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from auditor.model import PhaseName, Severity
 from auditor.policy.conditions import Predicate
+from auditor.policy.declarations import Declarations
 
 ExpectMode = Literal["absent", "present", "at_most", "at_least"]
 
@@ -65,6 +66,8 @@ class Rule:
     line: int | None = None
     overridden_by: tuple[str, ...] = ()
     """Packs whose ``override`` changed this rule."""
+    declarations: Declarations | None = field(default=None, compare=False, repr=False)
+    """What the site declares, per this rule's pack and the packs it extends (``declarations:``)."""
 
     def source_mapping(self) -> dict[str, Any]:
         """The ``Finding.source`` of this rule: the first citation, the others under ``also``."""
@@ -93,6 +96,8 @@ class PackInfo:
     """Ids of the rules it disables."""
     overridden: tuple[str, ...] = ()
     """Ids of the rules it overrides."""
+    declarations: Declarations | None = field(default=None, compare=False, repr=False)
+    """Its own ``declarations:`` section, when it has one."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 from auditor.model import PHASES, SEVERITIES
 from auditor.policy.conditions import INTSET_OPS, NUMBER_OPS
+from auditor.policy.declarations import DECLARATION_LISTS, DECLARED_CATEGORIES
 from auditor.policy.fields import FIELDS, KIND_DOCS, SUBJECT_KINDS, FieldType
 
 RULE_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
@@ -139,6 +140,73 @@ def _expect_schema() -> dict[str, Any]:
     return _either(counts, {"enum": ["absent", "present"]}, "absent (default), present, {at_most: N} or {at_least: N}.")
 
 
+def _declarations_schema() -> dict[str, Any]:
+    source = {"$ref": "#/$defs/source"}
+    cookie = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name"],
+        "properties": {
+            "name": {
+                "description": "Cookie name: exact, a glob (`_ga_*`), or `{regex: ...}` (searched).",
+                "if": {"type": "object"},
+                "then": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["regex"],
+                    "properties": {"regex": {"type": "string", "minLength": 1}},
+                },
+                "else": {"type": "string", "minLength": 1},
+            },
+            "domain": {"type": "string", "minLength": 1, "description": "Declared domain (subdomains match)."},
+            "category": {"enum": list(DECLARED_CATEGORIES), "description": "Declared purpose category."},
+            "lifetime_days": {"type": "number", "minimum": 0, "description": "Declared lifetime in days (0: session)."},
+            "source": source,
+        },
+    }
+    vendor = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string", "minLength": 1},
+            "domains": {"type": "array", "items": {"type": "string", "minLength": 1}, "uniqueItems": True},
+            "tcf_id": {"type": "integer", "minimum": 1, "description": "IAB TCF vendor id."},
+            "source": source,
+        },
+    }
+    unreadable = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["what", "reason"],
+        "properties": {"what": {"enum": list(DECLARATION_LISTS)}, "reason": {"type": "string", "minLength": 1}},
+    }
+    return {
+        "description": "What the site declares (its cookie table, banner, consent manager): see docs/rules.md.",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "source": source,
+            "lifetime_tolerance": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "ratio": {"type": "number", "minimum": 0, "description": "Default 0.1 (10 %)."},
+                    "days": {"type": "number", "minimum": 0, "description": "Default 1."},
+                },
+                "description": "How much longer than declared a cookie may live (the larger of the two).",
+            },
+            "cookies": {"type": "array", "items": cookie, "description": "Declared cookies."},
+            "vendors": {"type": "array", "items": vendor, "description": "Declared vendors and services."},
+            "unreadable": {
+                "type": "array",
+                "items": unreadable,
+                "description": "Lists that could not be read: rules needing them are not evaluated (outcome error).",
+            },
+        },
+    }
+
+
 def _rule_props() -> dict[str, Any]:
     return {
         "title": {"type": "string", "minLength": 1, "description": "Short statement of what the rule requires."},
@@ -239,6 +307,7 @@ def rulepack_schema() -> dict[str, Any]:
                 "additionalProperties": {"$ref": "#/$defs/override"},
             },
             "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}},
+            "declarations": {"$ref": "#/$defs/declarations"},
         },
         "$defs": {
             "rule": rule,
@@ -246,6 +315,7 @@ def rulepack_schema() -> dict[str, Any]:
             **{f"condition-{kind}": _condition_schema(kind) for kind in (*SUBJECT_KINDS, "control")},
             "expect": _expect_schema(),
             "source": _source_schema(),
+            "declarations": _declarations_schema(),
         },
     }
 

@@ -46,6 +46,12 @@ from auditor.policy.fields.core import (
     SubjectKind,
     attribute,
 )
+from auditor.policy.fields.declared import (
+    DECLARED_COOKIE_FIELDS,
+    DECLARED_FIELD_NAMES,
+    DECLARED_REQUEST_FIELDS,
+    DECLARED_TCF_FIELDS,
+)
 from auditor.policy.fields.evidence import (
     COOKIE_FIELDS,
     REQUEST_FIELDS,
@@ -55,13 +61,13 @@ from auditor.policy.fields.evidence import (
 )
 
 FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
-    "cookie": {f.name: f for f in COOKIE_FIELDS},
+    "cookie": {f.name: f for f in (*COOKIE_FIELDS, *DECLARED_COOKIE_FIELDS)},
     "set_cookie": {f.name: f for f in SET_COOKIE_FIELDS},
-    "request": {f.name: f for f in REQUEST_FIELDS},
+    "request": {f.name: f for f in (*REQUEST_FIELDS, *DECLARED_REQUEST_FIELDS)},
     "storage": {f.name: f for f in STORAGE_FIELDS},
     "banner": {f.name: f for f in BANNER_FIELDS},
     "consent": {f.name: f for f in CONSENT_FIELDS},
-    "tcf": {f.name: f for f in TCF_FIELDS},
+    "tcf": {f.name: f for f in (*TCF_FIELDS, *DECLARED_TCF_FIELDS)},
     "control": {f.name: f for f in CONTROL_FIELDS},
 }
 """Fields per subject kind (``control`` is the kind of the nested ``has_control`` condition)."""
@@ -229,6 +235,7 @@ cookie; a consent action is a banner interaction). The rule's own kind is in ``e
 
 __all__ = [
     "COMMON_PLACEHOLDERS",
+    "DECLARED_FIELD_NAMES",
     "FIELDS",
     "FINDING_KIND",
     "KIND_DOCS",

@@ -12,6 +12,7 @@ from auditor.model import (
     SiteResult,
 )
 from auditor.phasenames import PHASE_WORDS
+from auditor.policy.declarations import Declarations
 
 SubjectKind = Literal["cookie", "set_cookie", "request", "storage", "banner", "consent", "tcf"]
 SUBJECT_KINDS: tuple[SubjectKind, ...] = ("cookie", "set_cookie", "request", "storage", "banner", "consent", "tcf")
@@ -38,6 +39,8 @@ class Context:
 
     site: SiteResult
     phase: PhaseResult
+    declarations: Declarations | None = None
+    """What the site declares, per the rule's pack (``declarations:``); ``None`` when its pack declares nothing."""
     _request_classes: dict[str, Classification] | None = field(default=None, repr=False)
     _host_classes: dict[str, Classification] | None = field(default=None, repr=False)
 
