@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from fixtureweb_sites import make_web
 from support import unavailable
 
 from auditor.config import AuditOptions, SiteConfig
@@ -203,8 +204,8 @@ def build_sites_dir(dest: Path, *, npm: bool = True) -> Path:
 
 @contextmanager
 def cmp_web(dest: Path, *, npm: bool) -> Iterator[FixtureWeb]:
-    """A running fixture web serving the CMP sites (and the built-in trackers)."""
-    with FixtureWeb(sites_dir=build_sites_dir(dest, npm=npm)) as web:
+    """A running fixture web serving the CMP sites (and the other test sites, trackers and routes)."""
+    with make_web(build_sites_dir(dest, npm=npm)) as web:
         yield web
 
 
