@@ -21,6 +21,7 @@ import fixtureweb_hostile as hostile
 import pytest
 from test_runner import FakeSession, fake_factory, plan_for
 
+from auditor.browser.pageview import Navigations
 from auditor.browser.session import BrowserSession
 from auditor.config import AuditOptions, SiteConfig
 from auditor.fixtureweb import FixtureWeb
@@ -323,3 +324,20 @@ def test_chromium_killed_mid_site_is_replaced_and_every_site_finishes(
     assert first.attempts == 2, first.error  # the crash got its retry in a fresh browser
     assert first.status == "ok", first.error
     assert by_host(run, HEALTHY).status == "ok"
+
+
+@pytest.mark.parametrize(
+    ("commits", "documents", "looping"),
+    [
+        (1, ["https://a.fr/"], False),  # a plain load
+        (2, ["https://a.fr/", "https://a.fr/fr/"], False),  # one redirect by script
+        (2, ["https://a.fr/", "https://a.fr/"], False),  # one reload of itself (a cookie check page)
+        (3, ["https://a.fr/", "https://a.fr/", "https://a.fr/"], True),  # reloads itself again and again
+        (6, ["https://a.fr/"], True),  # many commits (same-document ones included)
+        (5, ["https://a.fr/"], False),
+    ],
+)
+def test_a_reload_loop_is_told_by_its_documents_not_by_the_machine_speed(
+    commits: int, documents: list[str], looping: bool
+) -> None:
+    assert Navigations(commits, documents).never_settled is looping

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from playwright.async_api import BrowserContext, Dialog, Frame, Page
 from playwright.async_api import Error as PlaywrightError
@@ -41,6 +42,9 @@ NET_ERRORS = {
 
 NAVIGATION_LIMIT = 5
 """Main-frame navigations while a page settles beyond which it counts as never settling (a reload loop)."""
+SELF_RELOADS = 3
+"""Commits of one same URL while a page settles from which it counts as never settling (a page reloading
+itself: ``location.replace(location.href)``, a 0 s meta refresh), however slowly the machine runs it."""
 DIALOG_RECORDS = 5
 """Dialogs of one page recorded as warnings (every one is dismissed; a page may open them in a loop)."""
 
@@ -87,19 +91,23 @@ async def load_page(
     HTTP error status is fatal only for the first view.
     """
     warnings: list[str] = []
-    loop = asyncio.get_running_loop()
     watch_dialogs(page, warnings)
-    navigations: list[float] = []
+    navigations = Navigations()
 
     def navigated(frame: Frame) -> None:
         if frame == page.main_frame:
-            navigations.append(loop.time())
+            navigations.commits += 1
+
+    def loaded(view: Page) -> None:
+        navigations.documents.append(view.url)
 
     page.on("framenavigated", navigated)
+    page.on("domcontentloaded", loaded)
     try:
         return await _load(page, recorder, options, url, second_view, warnings, navigations)
     finally:
         page.remove_listener("framenavigated", navigated)
+        page.remove_listener("domcontentloaded", loaded)
 
 
 async def _load(
@@ -109,7 +117,7 @@ async def _load(
     url: str | None,
     second_view: bool,
     warnings: list[str],
-    navigations: list[float],
+    navigations: Navigations,
 ) -> Loaded:
     loop = asyncio.get_running_loop()
     begun = loop.time()
@@ -130,8 +138,8 @@ async def _load(
     await recorder.wait_quiet(options.quiet_ms, options.quiet_cap, at_least_until=started + options.settle)
     status = response.status if response is not None else None
     redirects = redirect_chain(response.request) if response is not None else ()
-    if len(navigations) > NAVIGATION_LIMIT:
-        error = f"the page never settled: it navigated {len(navigations)} times in {loop.time() - begun:.0f} s"
+    if navigations.never_settled:
+        error = f"the page never settled: it navigated {navigations.count} times in {loop.time() - begun:.0f} s"
         # Stop the loop (the cookies stay in the context): a page navigating without end makes every
         # later call on it slow, closing it included.
         with contextlib.suppress(PlaywrightError):
@@ -144,6 +152,28 @@ async def _load(
             error += " (the site refuses the auditor: a bot wall?)"
         return Loaded(status, error, warnings, redirects)
     return Loaded(status, None, warnings, redirects)
+
+
+@dataclass
+class Navigations:
+    """What the main frame did while a page settled: its commits (same-document ones included, as Playwright
+    reports them) and the URL of each new document (its ``DOMContentLoaded``)."""
+
+    commits: int = 0
+    documents: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        """Navigations seen (the larger of the two counts)."""
+        return max(self.commits, len(self.documents))
+
+    @property
+    def never_settled(self) -> bool:
+        """A reload loop: more than :data:`NAVIGATION_LIMIT` commits, or :data:`SELF_RELOADS` documents of one
+        same URL (a page reloading itself, however slowly the machine runs it; a ``replaceState`` is no new
+        document)."""
+        same = max(Counter(self.documents).values(), default=0)
+        return self.commits > NAVIGATION_LIMIT or same >= SELF_RELOADS
 
 
 def watch_dialogs(page: Page, warnings: list[str]) -> None:
