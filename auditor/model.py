@@ -4,6 +4,9 @@ Everything here is a frozen dataclass, serialised to the results contract v1 (``
 JSON Schema in ``auditor/schemas/results.schema.json``) by :func:`to_jsonable` and read back by
 :func:`from_jsonable`. Field names are the contract: add fields freely, never rename or drop one
 without bumping :data:`SCHEMA_VERSION`.
+
+One module, though long (~690 lines), on purpose: it *is* the results contract, read by the schema
+generator (:mod:`auditor.schemagen`) and by every reader; splitting it would split the contract.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""``consent-audit audit`` and ``consent-audit demo``."""
+"""``consent-audit audit`` and ``consent-audit demo``.
+
+Longer than most modules (~470 lines) for a reason: it is the one place the audit command's options are
+declared, checked and turned into an :class:`~auditor.run.AuditPlan`, with their help texts; the work itself
+lives below the CLI (:mod:`auditor.run`, :mod:`auditor.pipeline`).
+"""
 
 from __future__ import annotations
 

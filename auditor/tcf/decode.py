@@ -14,6 +14,9 @@ slack allowed is zero-valued padding after the last field of a segment (encoders
 :func:`decode_tc_string_lenient` reads the same string *for what it signals*: it zero-fills a truncated
 segment, skips what it cannot interpret and lists every strict problem instead of stopping at the
 first. Its result is evidence of what vendors reading the string may act on, never a valid record.
+
+Long (~510 lines) because the specification is: the strict and the lenient reader share one bit reader and
+one table of fields per segment, and are kept together so they can never read a field differently.
 """
 
 from __future__ import annotations
