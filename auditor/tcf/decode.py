@@ -16,7 +16,7 @@ segment, skips what it cannot interpret and lists every strict problem instead o
 first. Its result is evidence of what vendors reading the string may act on, never a valid record.
 
 Long (~510 lines) because the specification is: the strict and the lenient reader share one bit reader and
-one table of fields per segment, and are kept together so they can never read a field differently.
+one decoding path (``_decode``), kept together so the two can never read a field differently.
 """
 
 from __future__ import annotations
