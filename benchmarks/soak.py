@@ -54,6 +54,17 @@ def soak_hosts(count: int, hostile_every: int = 10) -> list[str]:
     return hosts
 
 
+def soak_urls(web: FixtureWeb, hosts: list[str]) -> list[str]:
+    """One URL per host; a hostile page that comes back gets a query of its own (``/?visite=2``), so that
+    each of its turns is a site of the run (a URL given twice is audited once)."""
+    seen: dict[str, int] = {}
+    urls = []
+    for host in hosts:
+        seen[host] = seen.get(host, 0) + 1
+        urls.append(web.url(host, "/" if seen[host] == 1 else f"/?visite={seen[host]}"))
+    return urls
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the soak and print its figures (and write JSON with ``--json``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -75,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     out = work / "out"
     try:
         with FixtureWeb(sites_dir=sites_dir, routes=ROUTES) as web:
-            urls = [web.url(host, "/") for host in hosts]
+            urls = soak_urls(web, hosts)
             sites_yaml = work / "sites.yaml"
             sites_yaml.write_text("sites:\n" + "".join(f"  - {u}\n" for u in urls), encoding="utf-8")
             audit = ["-m", "auditor", "audit", "--sites", str(sites_yaml), "--out", str(out)]
