@@ -96,10 +96,10 @@ async def load_page(
 
     def navigated(frame: Frame) -> None:
         if frame == page.main_frame:
-            navigations.commits += 1
+            navigations.seen(commit=True)
 
     def loaded(view: Page) -> None:
-        navigations.documents.append(view.url)
+        navigations.seen(document=view.url)
 
     page.on("framenavigated", navigated)
     page.on("domcontentloaded", loaded)
@@ -131,11 +131,15 @@ async def _load(
     except PlaywrightError as exc:
         return Loaded(None, describe_error(exc), warnings)
     started = loop.time()
-    try:
-        await page.wait_for_load_state("load", timeout=options.timeout * 1000)
-    except PlaywrightError:
-        warnings.append(f"the load event did not fire within {options.timeout:g} s; evidence collected anyway")
-    await recorder.wait_quiet(options.quiet_ms, options.quiet_cap, at_least_until=started + options.settle)
+    settling = asyncio.ensure_future(_settle(page, recorder, options, started, warnings))
+    looping = asyncio.ensure_future(navigations.looping.wait())
+    # A reload loop ends the wait as soon as it is seen: waiting on a page that keeps navigating makes
+    # every step slow (the load state, the quiet network) until the site's budget runs out.
+    await asyncio.wait((settling, looping), return_when=asyncio.FIRST_COMPLETED)
+    for task in (settling, looping):
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, PlaywrightError):
+            await task
     status = response.status if response is not None else None
     redirects = redirect_chain(response.request) if response is not None else ()
     if navigations.never_settled:
@@ -161,6 +165,16 @@ class Navigations:
 
     commits: int = 0
     documents: list[str] = field(default_factory=list)
+    looping: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set as soon as :attr:`never_settled` holds (see :meth:`seen`)."""
+
+    def seen(self, *, commit: bool = False, document: str | None = None) -> None:
+        """Count a main-frame commit or a new document's URL."""
+        self.commits += commit
+        if document is not None:
+            self.documents.append(document)
+        if self.never_settled:
+            self.looping.set()
 
     @property
     def count(self) -> int:
@@ -174,6 +188,17 @@ class Navigations:
         document)."""
         same = max(Counter(self.documents).values(), default=0)
         return self.commits > NAVIGATION_LIMIT or same >= SELF_RELOADS
+
+
+async def _settle(
+    page: Page, recorder: NetworkRecorder, options: AuditOptions, started: float, warnings: list[str]
+) -> None:
+    """Wait for the ``load`` event (a warning when it does not fire in time), then for the network to settle."""
+    try:
+        await page.wait_for_load_state("load", timeout=options.timeout * 1000)
+    except PlaywrightError:
+        warnings.append(f"the load event did not fire within {options.timeout:g} s; evidence collected anyway")
+    await recorder.wait_quiet(options.quiet_ms, options.quiet_cap, at_least_until=started + options.settle)
 
 
 def watch_dialogs(page: Page, warnings: list[str]) -> None:
