@@ -16,8 +16,11 @@ BROWSER_BASE_MB = 350
 """Memory (PSS) of an idle audit: Python, Playwright's driver, Chromium's browser, GPU and utility processes."""
 SITE_MB = 200
 """Memory (PSS) budgeted per site in flight: one renderer of a heavy real-world page, its frames and caches."""
-SITES_PER_CORE = 3
-"""Sites in flight per CPU core: a site mostly waits (network quiet, dwell after a click), ~1 CPU-s each."""
+SITES_PER_CORE = 4
+"""Sites in flight per CPU core: a site mostly waits (network quiet, dwell after a click). Measured on 2 cores
+(``benchmarks/throughput.py``, 20 synthetic sites, alternating runs): 3 a core left ~20 % of the CPU idle,
+4 a core audited 11 % more sites a minute for +70 MB PSS; past the CPU's limit more sites in flight only
+make each slower (the memory gate, :class:`auditor.run.pool.BrowserPool`, bounds what they take)."""
 MAX_DEFAULT_CONCURRENCY = 16
 """Upper bound of the automatic concurrency (past it, one browser process becomes the bottleneck)."""
 MEMORY_SHARE = 0.5
