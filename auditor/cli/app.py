@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import sys
 from enum import IntEnum
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from auditor.verdict import EXIT_FINDINGS, EXIT_OK, EXIT_SITE_FAILED, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from auditor.config import AuditOptions, SiteConfig
 
 app = typer.Typer(
     name="consent-audit",
@@ -55,3 +58,36 @@ BrowserOpt = Annotated[
 BrowserArgOpt = Annotated[list[str] | None, typer.Option(help="Extra Chromium argument (repeatable).")]
 LocaleOpt = Annotated[str, typer.Option(help="Browser locale (Accept-Language).")]
 TimeoutOpt = Annotated[float, typer.Option(help="Seconds allowed for a page load.")]
+
+
+def one_page_visit(
+    url: str,
+    *,
+    browser: str | None,
+    host_resolver_rules: str | None,
+    ignore_https_errors: bool,
+    browser_arg: list[str] | None,
+    locale: str,
+    timeout: float,
+    banner_timeout: float,
+) -> tuple[SiteConfig, AuditOptions]:
+    """The site and options of a command that looks at one page without auditing it (``probe``, ``policy
+    draft``): the shared browser options, no screenshots. A bad URL ends the command (exit 2)."""
+    from auditor.config import AuditOptions, sites_from_urls
+    from auditor.yamlutil import ConfigError
+
+    try:
+        (site,) = sites_from_urls([url])
+    except ConfigError as exc:
+        fail(str(exc))
+    options = AuditOptions(
+        browser=browser,
+        host_resolver_rules=host_resolver_rules,
+        ignore_https_errors=ignore_https_errors,
+        extra_browser_args=tuple(browser_arg or ()),
+        locale=locale,
+        timeout=timeout,
+        banner_timeout=banner_timeout,
+        screenshots=False,
+    )
+    return site, options

@@ -27,8 +27,8 @@ from auditor.cli.app import (
     TimeoutOpt,
     app,
     fail,
+    one_page_visit,
 )
-from auditor.config import AuditOptions, sites_from_urls
 from auditor.yamlutil import ConfigError
 
 # auditor.declared and the browser are imported by the command when it runs: `--help` never pays for them.
@@ -75,19 +75,15 @@ def draft(
     from auditor.formats.text import printable
     from auditor.resources import schema_path
 
-    try:
-        (site,) = sites_from_urls([url])
-    except ConfigError as exc:
-        fail(str(exc))
-    options = AuditOptions(
+    site, options = one_page_visit(
+        url,
         browser=browser,
         host_resolver_rules=host_resolver_rules,
         ignore_https_errors=ignore_https_errors,
-        extra_browser_args=tuple(browser_arg or ()),
+        browser_arg=browser_arg,
         locale=locale,
         timeout=timeout,
         banner_timeout=banner_timeout,
-        screenshots=False,
     )
     try:
         inputs = asyncio.run(read_site(site, options))

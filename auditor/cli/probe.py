@@ -27,8 +27,9 @@ from auditor.cli.app import (
     TimeoutOpt,
     app,
     fail,
+    one_page_visit,
 )
-from auditor.config import AuditOptions, SiteConfig, sites_from_urls
+from auditor.config import AuditOptions, SiteConfig
 from auditor.formats.text import one_line, printable
 from auditor.model import to_jsonable
 from auditor.yamlutil import ConfigError
@@ -128,19 +129,15 @@ def probe(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Which consent manager, which controls on which layer and frame, what would be clicked (no rules)."""
-    try:
-        (site,) = sites_from_urls([url])
-    except ConfigError as exc:
-        fail(str(exc))
-    options = AuditOptions(
+    site, options = one_page_visit(
+        url,
         browser=browser,
         host_resolver_rules=host_resolver_rules,
         ignore_https_errors=ignore_https_errors,
-        extra_browser_args=tuple(browser_arg or ()),
+        browser_arg=browser_arg,
         locale=locale,
         timeout=timeout,
         banner_timeout=banner_timeout,
-        screenshots=False,
     )
     try:
         report = asyncio.run(run_probe(site, options))
