@@ -12,7 +12,9 @@ import asyncio
 import contextlib
 import re
 from collections import Counter
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from playwright.async_api import BrowserContext, Dialog, Frame, Page
 from playwright.async_api import Error as PlaywrightError
@@ -20,7 +22,10 @@ from playwright.async_api import Request as PWRequest
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from auditor.browser.network import NetworkRecorder
-from auditor.config import AuditOptions
+from auditor.config import AuditOptions, SiteConfig
+
+if TYPE_CHECKING:
+    from auditor.browser.session import BrowserSession
 
 NET_ERRORS = {
     "ERR_NAME_NOT_RESOLVED": "DNS lookup failed: the host name does not resolve",
@@ -278,3 +283,29 @@ async def is_loaded(page: Page) -> bool:
         return bool(await page.evaluate("document.readyState === 'complete'"))
     except PlaywrightError:
         return False
+
+
+class Unreachable(Exception):
+    """The page could not be loaded at all; ``str()`` is the human reason (:func:`describe_error`)."""
+
+
+@contextlib.asynccontextmanager
+async def opened(
+    session: BrowserSession, site: SiteConfig, timeout: float
+) -> AsyncIterator[tuple[BrowserContext, Page]]:
+    """A fresh context of ``session`` with ``site`` loaded, for a command that looks at one page without
+    auditing it (``probe``, ``policy draft``): its ``load`` event awaited but not required; the context is
+    closed afterwards. Raises :class:`Unreachable` when the page does not load."""
+    context = await session.new_context(site)
+    try:
+        page = await context.new_page()
+        try:
+            await page.goto(site.url, wait_until="domcontentloaded", timeout=timeout * 1000)
+        except PlaywrightError as exc:
+            raise Unreachable(describe_error(exc)) from None
+        with contextlib.suppress(PlaywrightError):  # a page whose load event never fires is read anyway
+            await page.wait_for_load_state("load", timeout=timeout * 1000)
+        yield context, page
+    finally:
+        with contextlib.suppress(PlaywrightError):
+            await context.close()

@@ -10,7 +10,6 @@ was probed (whatever was found), 2 usage error, 3 the page could not be loaded.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import sys
 from typing import Annotated, Any
@@ -37,25 +36,16 @@ from auditor.yamlutil import ConfigError
 
 async def run_probe(site: SiteConfig, options: AuditOptions) -> Any:
     """Open one browser context on ``site``, load it and probe it; returns a :class:`ProbeReport`."""
-    from playwright.async_api import Error as PlaywrightError
-
-    from auditor.browser.collect import describe_error
     from auditor.browser.consent import ProbeReport, probe_page
+    from auditor.browser.pageview import Unreachable, opened
     from auditor.browser.session import BrowserSession
 
     async with BrowserSession(options) as session:
-        context = await session.new_context(site)
         try:
-            page = await context.new_page()
-            try:
-                await page.goto(site.url, wait_until="domcontentloaded", timeout=options.timeout * 1000)
-            except PlaywrightError as exc:
-                return ProbeReport(url=site.url, final_url=None, error=describe_error(exc))
-            with contextlib.suppress(PlaywrightError):  # a page whose load event never fires is probed anyway
-                await page.wait_for_load_state("load", timeout=options.timeout * 1000)
-            return await probe_page(page, site, banner_timeout=options.banner_timeout)
-        finally:
-            await context.close()
+            async with opened(session, site, options.timeout) as (_context, page):
+                return await probe_page(page, site, banner_timeout=options.banner_timeout)
+        except Unreachable as exc:
+            return ProbeReport(url=site.url, final_url=None, error=str(exc))
 
 
 def render(report: Any) -> str:

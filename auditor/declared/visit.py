@@ -99,25 +99,16 @@ async def fetch_pages(context: BrowserContext, pages: tuple[PolicyPage, ...], ti
 
 async def read_site(site: SiteConfig, options: AuditOptions) -> DraftInputs:
     """Visit ``site`` once in a fresh browser and read what it declares; :class:`UnreachableSite` when it won't load."""
-    from playwright.async_api import Error as PlaywrightError
-
-    from auditor.browser.collect import describe_error
+    from auditor.browser.pageview import Unreachable, opened
     from auditor.browser.session import BrowserSession
 
     async with BrowserSession(options) as session:
-        context = await session.new_context(site)
         try:
-            page = await context.new_page()
-            try:
-                await page.goto(site.url, wait_until="domcontentloaded", timeout=options.timeout * 1000)
-            except PlaywrightError as exc:
-                raise UnreachableSite(describe_error(exc)) from None
-            with contextlib.suppress(PlaywrightError):
-                await page.wait_for_load_state("load", timeout=options.timeout * 1000)
-            inputs = await read_page(page, site, banner_timeout=options.banner_timeout)
-            fetched = await fetch_pages(context, inputs.pages, options.timeout)
-        finally:
-            await context.close()
+            async with opened(session, site, options.timeout) as (context, page):
+                inputs = await read_page(page, site, banner_timeout=options.banner_timeout)
+                fetched = await fetch_pages(context, inputs.pages, options.timeout)
+        except Unreachable as exc:
+            raise UnreachableSite(str(exc)) from None
     return replace(inputs, pages=fetched)
 
 
@@ -144,24 +135,18 @@ async def _read_one(session: BrowserSession, site: SiteConfig, options: AuditOpt
     from playwright.async_api import Error as PlaywrightError
 
     from auditor.browser.collect import describe_error
+    from auditor.browser.pageview import Unreachable, opened
 
     started = time.monotonic()
-    context = await session.new_context(site)
     try:
-        page = await context.new_page()
-        try:
-            await page.goto(site.url, wait_until="domcontentloaded", timeout=options.timeout * 1000)
-            with contextlib.suppress(PlaywrightError):
-                await page.wait_for_load_state("load", timeout=options.timeout * 1000)
+        async with opened(session, site, options.timeout) as (context, page):
             inputs = await read_page(page, site, banner_timeout=options.banner_timeout)
             inputs = replace(inputs, pages=await fetch_pages(context, inputs.pages, options.timeout))
             return SiteReading(site, inputs, time.monotonic() - started)
-        except PlaywrightError as exc:
-            error = describe_error(exc)
-            note = f"the page could not be loaded to read its declarations: {error}"
-            return SiteReading(site, DraftInputs(url=site.url, notes=(note,)), time.monotonic() - started, error)
-    finally:
-        await context.close()
+    except (Unreachable, PlaywrightError) as exc:
+        error = str(exc) if isinstance(exc, Unreachable) else describe_error(exc)
+        note = f"the page could not be loaded to read its declarations: {error}"
+        return SiteReading(site, DraftInputs(url=site.url, notes=(note,)), time.monotonic() - started, error)
 
 
 @dataclass(frozen=True)
