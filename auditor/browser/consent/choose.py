@@ -166,12 +166,13 @@ async def _choose(
         left = page.url != url  # the "settings" control was a link to another page (a cookie policy)
         if inspected is not None and not left:
             banner = inspected
-            before = await capture(page)
-            if await receives_click(candidate) and await click(candidate, click_timeout) is None:
-                steps.append(candidate.label)
-                return ChoiceOutcome(
-                    _clicked(role, candidate, steps), banner, before, _target(candidate, first), first.cmp
-                )
+            if await receives_click(candidate):
+                before = await capture(page)
+                if await click(candidate, click_timeout) is None:
+                    steps.append(candidate.label)
+                    return ChoiceOutcome(
+                        _clicked(role, candidate, steps), banner, before, _target(candidate, first), first.cmp
+                    )
         if inspected is not None or left:
             await _view_again(page, banner_timeout, url)
             last = await wait_for_controls(page, (role,), site, banner_timeout)

@@ -57,10 +57,11 @@ class AcceptUnit:
     async def collect(self, collector: SiteCollector, state: SiteState) -> None:
         """Run the accept context."""
         before = state.phases.get("before")
-        # The banner is shot once: again here only when the reject context got no picture of it.
-        shot = before is None or before.banner is None or before.banner.screenshot is None
-        # The settings layer is inspected once: here only when the reject context did not open it.
-        inspect = before is None or before.banner is None or before.banner.second_layer != "inspected"
+        shown = before.banner if before is not None else None
+        # The banner is shot once, and its settings layer inspected once: here only when the reject context
+        # got no picture of it, or did not open that layer.
+        shot = shown is None or shown.screenshot is None
+        inspect = shown is None or shown.second_layer != "inspected"
         try:
             pre_accept, accept, _, accept_error = await choice_context(
                 collector, "accept", with_before=False, shoot_banner=shot, inspect_settings=inspect
