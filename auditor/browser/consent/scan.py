@@ -25,11 +25,13 @@ _scan_ids = itertools.count()
 
 
 @cache
-def _scan_expression(spec_json: str) -> str:
-    """:data:`SCAN_JS` with the adapters' spec written into it, called with the token prefix alone.
+def _scan_expression() -> str:
+    """:data:`SCAN_JS` with the adapters' spec (:func:`auditor.browser.cmp.scan_spec`, itself built once) written
+    into it, called with the token prefix alone.
 
     Passed as an argument, the spec (some 90 nested values) was serialised and checked by Playwright's
     protocol validator at every call, once per frame per scan; as source text it is one string."""
+    spec_json = json.dumps(list(scan_spec()), separators=(",", ":"))
     return f"(prefix) => ({SCAN_JS.strip().rstrip(';')})({{prefix, adapters: {spec_json}}})"
 
 
@@ -173,7 +175,7 @@ class PageScan:
 async def scan(page: Page) -> PageScan:
     """Scan every frame once (frames that fail to answer, e.g. while navigating, are skipped)."""
     prefix = f"ca{next(_scan_ids)}"
-    expression = _scan_expression(json.dumps(list(scan_spec()), separators=(",", ":")))
+    expression = _scan_expression()
 
     async def one(index: int, frame: Frame) -> tuple[Frame, Any]:
         try:
